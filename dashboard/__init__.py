@@ -1,0 +1,1 @@
+"""Data Bloom: operational intelligence for web server access logs."""
