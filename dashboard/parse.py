@@ -1,0 +1,415 @@
+"""Lines → typed columns + rejects, one vectorized regex pass per chunk (polars, Rust regex).
+
+Every input line ends up either in the frame or counted as a reject with its line number and a reason:
+``parsed + rejected == lines`` always. Times honour each line's own UTC offset and are stored in UTC.
+Bytes that are not UTF-8 are kept visible as ``\\xNN`` escapes (the way nginx writes them) rather than
+dropped or replaced.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from .formats import CLF_TIME, EPOCH_MS_TIME, EPOCH_TIME, ISO_TIME, LogFormat, resolve_format
+from .sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk, iter_chunks, open_binary, source_name
+
+MAX_REJECTS_KEPT = 1000
+WORKERS = 2
+NEWLINE = 10
+STRING_COLUMNS = ("ip", "ident", "user", "method", "path", "query", "protocol", "referrer", "user_agent", "vhost")
+DASH_IS_EMPTY = ("ident", "user", "referrer", "user_agent", "vhost", "query")
+REQUEST_PATTERN = r"^(?P<method>[A-Za-z][A-Za-z0-9_-]*) (?P<target>.*?)(?: (?P<protocol>HTTP/\d+(?:\.\d+)?))?$"
+
+# Reject reasons, short and stable (tests and the UI group by them).
+NOT_THIS_FORMAT = "not this format"
+UNTERMINATED_QUOTE = "unterminated quote"
+BAD_TIMESTAMP = "bad timestamp"
+LINE_TOO_LONG = "line too long"
+BINARY = "binary"
+EMPTY_LINE = "empty line"
+TRUNCATED_LINE = "truncated last line"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One line that did not parse: where it was, why, and its first bytes as text."""
+
+    source: str
+    line: int
+    reason: str
+    raw: str
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk gave: typed rows, how many lines, and the rejects."""
+
+    frame: pl.DataFrame
+    lines: int
+    rejected: int
+    reasons: Counter
+    rejects: list[Reject]
+
+
+@dataclass
+class ParseResult:
+    """A parsed log: the frame (not yet enriched) and the accounting of every line."""
+
+    frame: pd.DataFrame
+    format: LogFormat
+    lines: int = 0
+    rejected: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    rejects: list[Reject] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def parsed(self) -> int:
+        return len(self.frame)
+
+
+# --- splitting a chunk into lines -----------------------------------------------------------------------
+
+
+def _lines_array(data: bytes, last_unterminated: bool) -> pa.LargeStringArray:
+    """Zero-copy view of ``data`` as one string per line (each still carrying its newline)."""
+    nl = np.flatnonzero(np.frombuffer(data, np.uint8) == NEWLINE)
+    count = len(nl) + (1 if last_unterminated else 0)
+    offsets = np.empty(count + 1, np.int64)
+    offsets[0] = 0
+    offsets[1 : len(nl) + 1] = nl + 1
+    if last_unterminated:
+        offsets[-1] = len(data)
+    return pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def _as_text(data: bytes, last_unterminated: bool) -> pa.LargeStringArray:
+    """The chunk's lines as valid UTF-8; undecodable bytes become ``\\xNN`` escapes."""
+    arr = _lines_array(data, last_unterminated)
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        data = data.decode("utf-8", "backslashreplace").encode("utf-8")
+        arr = _lines_array(data, last_unterminated)
+    return arr
+
+
+# --- time -----------------------------------------------------------------------------------------------
+
+
+def _parse_time(col: pl.Expr, time_format: str) -> pl.Expr:
+    """A UTC datetime expression for timestamps written as ``time_format``."""
+    dtype = pl.Datetime("us", "UTC")
+    if time_format == CLF_TIME:
+        return col.str.strptime(dtype, CLF_TIME, strict=False)
+    if time_format == ISO_TIME:
+        return col.str.to_datetime(time_zone="UTC", time_unit="us", strict=False)
+    if time_format in (EPOCH_TIME, EPOCH_MS_TIME):
+        scale = 1_000_000 if time_format == EPOCH_TIME else 1_000
+        return (col.cast(pl.Float64, strict=False) * scale).round().cast(pl.Int64).cast(dtype)
+    if time_format == "json":
+        return pl.coalesce(_parse_time(col, EPOCH_TIME), _parse_time(col, ISO_TIME), _parse_time(col, CLF_TIME))
+    if "%z" in time_format:
+        return col.str.strptime(dtype, time_format, strict=False)
+    # No offset in the log: the timestamps are taken as UTC.
+    return col.str.strptime(pl.Datetime("us"), time_format, strict=False).dt.replace_time_zone("UTC")
+
+
+# --- extracting fields ----------------------------------------------------------------------------------
+
+
+def _extract(lines: pl.Series, fmt: LogFormat) -> pl.DataFrame:
+    """Raw string fields per line (null where the line does not fit the format)."""
+    if fmt.kind == "json":
+        line = pl.col("line")
+        is_object = line.str.starts_with("{")
+        return pl.DataFrame({"line": lines}).select(
+            [pl.when(is_object).then(line.str.json_path_match(paths[0])).alias(name) for name, paths in fmt.json_paths]
+        )
+    return lines.str.extract_groups(fmt.pattern).struct.unnest()
+
+
+def _typed(raw: pl.DataFrame, fmt: LogFormat) -> pl.DataFrame:
+    """Typed columns from raw string fields."""
+    names = set(raw.columns)
+    exprs: list[pl.Expr] = []
+    quoted = fmt.quoted if fmt.kind == "regex" else frozenset()
+
+    def text(name: str) -> pl.Expr:
+        col = pl.col(name)
+        if name in quoted:
+            col = col.str.replace_all('\\"', '"', literal=True)
+        if name in DASH_IS_EMPTY:
+            col = pl.when(col == "-").then(pl.lit("")).otherwise(col)
+        return col
+
+    time_format = "json" if fmt.kind == "json" else fmt.time_format
+    exprs.append(_parse_time(pl.col("time"), time_format).alias("time") if "time" in names else None)
+    for name in ("ip", "ident", "user", "referrer", "user_agent", "vhost"):
+        if name in names:
+            exprs.append(text(name).alias(name))
+    if "status" in names:
+        exprs.append(pl.col("status").cast(pl.Int16, strict=False).alias("status"))
+    if "bytes" in names:
+        exprs.append(pl.col("bytes").cast(pl.Int64, strict=False).fill_null(0).alias("bytes"))
+    if "port" in names:
+        exprs.append(pl.col("port").cast(pl.Int32, strict=False).alias("port"))
+    for name, scale in (("response_time_s", 1.0), ("response_time_ms", 1e-3), ("response_time_us", 1e-6)):
+        if name in names:
+            exprs.append((pl.col(name).cast(pl.Float64, strict=False) * scale).alias("response_time_s"))
+    out = raw.select([e for e in exprs if e is not None])
+
+    # method / path / query / protocol, from the request line or from separate fields.
+    if "request" in names:
+        request = raw.get_column("request").str.replace_all('\\"', '"', literal=True)
+        parts = request.str.extract_groups(REQUEST_PATTERN).struct.unnest()
+        unsplit = parts.get_column("method").is_null()
+        method = parts.get_column("method").fill_null("")
+        target = pl.select(
+            pl.when(unsplit).then(pl.when(request == "-").then(pl.lit("")).otherwise(request))
+            .otherwise(parts.get_column("target"))
+        ).to_series()
+        protocol = parts.get_column("protocol").fill_null("")
+    else:
+        height = raw.height
+        method = raw.get_column("method").fill_null("") if "method" in names else pl.repeat("", height, eager=True)
+        target = raw.get_column("target") if "target" in names else None
+        protocol = (
+            raw.get_column("protocol").fill_null("") if "protocol" in names else pl.repeat("", height, eager=True)
+        )
+    if target is not None:
+        split = target.fill_null("").str.splitn("?", 2).struct.unnest()
+        path = split.get_column(split.columns[0]).fill_null("")
+        query = split.get_column(split.columns[1]).fill_null("")
+    else:
+        path = raw.get_column("path").fill_null("") if "path" in names else pl.repeat("", raw.height, eager=True)
+        query = raw.get_column("query").fill_null("") if "query" in names else pl.repeat("", raw.height, eager=True)
+        query = query.str.strip_prefix("?")
+    out = out.with_columns(
+        method=method.alias("method"),
+        path=path.alias("path"),
+        query=query.fill_null("").alias("query"),
+        protocol=protocol.alias("protocol"),
+    )
+    for name in ("ident", "user", "referrer", "user_agent"):
+        if name not in out.columns:
+            out = out.with_columns(pl.lit("").alias(name))
+    if "bytes" not in out.columns:
+        out = out.with_columns(pl.lit(0, pl.Int64).alias("bytes"))
+    return out
+
+
+# --- one chunk ------------------------------------------------------------------------------------------
+
+
+def _reject_reason(line: str, fmt: LogFormat) -> str:
+    """Why a line that did not match the format failed, as a short reason."""
+    if "\x00" in line:
+        return BINARY
+    if not line.strip():
+        return EMPTY_LINE
+    if fmt.kind == "regex" and (line.count('"') - line.count('\\"')) % 2:
+        return UNTERMINATED_QUOTE
+    return NOT_THIS_FORMAT
+
+
+def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_REJECTS_KEPT) -> ChunkResult:
+    """Parse one chunk of whole lines into typed rows and rejects."""
+    arr = _as_text(chunk.data, chunk.last_unterminated)
+    n = len(arr)
+    if n == 0:
+        return ChunkResult(pl.DataFrame(), 0, 0, Counter(), [])
+    lines = pl.Series("line", arr, dtype=pl.String).str.strip_chars_end("\r\n")
+    lengths = np.diff(np.frombuffer(arr.buffers()[1], np.int64, count=n + 1))
+    pre_reason: dict[int, str] = {i: LINE_TOO_LONG for i in chunk.long_lines}
+    for i in np.flatnonzero(lengths > MAX_LINE_BYTES + 2).tolist():
+        pre_reason[i] = LINE_TOO_LONG
+    if b"\x00" in chunk.data:
+        for i in np.flatnonzero(lines.str.contains("\x00", literal=True).to_numpy()).tolist():
+            pre_reason.setdefault(i, BINARY)
+    if pre_reason:
+        blank = np.zeros(n, bool)
+        blank[list(pre_reason)] = True
+        lines = pl.select(pl.when(pl.Series(blank)).then(pl.lit("")).otherwise(lines)).to_series()
+
+    raw = _extract(lines, fmt)
+    first = "time" if "time" in raw.columns else raw.columns[0]
+    matched = raw.get_column(first).is_not_null()
+    typed = _typed(raw, fmt)
+    good = matched & typed.get_column("time").is_not_null() if "time" in typed.columns else matched
+    if "status" in typed.columns:
+        good = good & typed.get_column("status").is_not_null()
+
+    good_np = good.to_numpy()
+    bad_idx = np.flatnonzero(~good_np)
+    reasons: Counter = Counter()
+    rejects: list[Reject] = []
+    if len(bad_idx):
+        matched_np = matched.to_numpy()
+        bad_lines = lines.gather(bad_idx).to_list() if not pre_reason else None
+        for k, i in enumerate(bad_idx.tolist()):
+            if i in pre_reason:
+                reason = pre_reason[i]
+                raw_text = _raw_prefix(chunk, arr, i)
+            else:
+                text = bad_lines[k] if bad_lines is not None else lines[i]
+                if matched_np[i]:
+                    reason = BAD_TIMESTAMP
+                elif chunk.last_unterminated and i == n - 1 and text.strip():
+                    reason = TRUNCATED_LINE
+                else:
+                    reason = _reject_reason(text, fmt)
+                raw_text = text[:REJECT_RAW_BYTES]
+            reasons[reason] += 1
+            if len(rejects) < keep:
+                rejects.append(Reject(source, chunk.first_line + i, reason, raw_text))
+    frame = typed.filter(good) if len(bad_idx) else typed
+    frame = frame.with_columns([pl.col(c).cast(pl.Categorical) for c in STRING_COLUMNS if c in frame.columns])
+    return ChunkResult(frame, n, int(len(bad_idx)), reasons, rejects)
+
+
+def _raw_prefix(chunk: Chunk, arr: pa.LargeStringArray, i: int) -> str:
+    """First bytes of a pre-rejected line, as text."""
+    if i in chunk.long_lines:
+        data = chunk.long_lines[i]
+    else:
+        data = arr[i].as_py().encode("utf-8", "backslashreplace")[:REJECT_RAW_BYTES]
+    return data.decode("utf-8", "backslashreplace").rstrip("\r\n")
+
+
+# --- whole sources --------------------------------------------------------------------------------------
+
+
+def _first_lines(chunk: Chunk, count: int = 200) -> list[str]:
+    text = chunk.data[: 1 << 20].decode("utf-8", "backslashreplace")
+    return [line.rstrip("\r") for line in text.split("\n")[:count]]
+
+
+def _ordered_map(func: Callable[[Chunk], ChunkResult], chunks: Iterable[Chunk], workers: int) -> Iterator[ChunkResult]:
+    """Apply ``func`` to chunks on a thread pool, in order, with bounded look-ahead (bounded memory)."""
+    if workers <= 1:
+        yield from map(func, chunks)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        pending: deque[Future] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(func, chunk))
+            if len(pending) >= workers * 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+Source = str | os.PathLike | BinaryIO
+
+
+def parse_source(
+    source: Source,
+    fmt: str | LogFormat | None = None,
+    *,
+    workers: int = WORKERS,
+    progress: Callable[[int], None] | None = None,
+    name: str | None = None,
+) -> ParseResult:
+    """Parse one path or file object completely; ``fmt`` None or "auto" detects the format."""
+    name = name or source_name(source)
+    stream = open_binary(source)
+    try:
+        chunks = iter_chunks(stream)
+        first = next(chunks, None)
+        if first is None:
+            fmt_obj = fmt if isinstance(fmt, LogFormat) else resolve_format(fmt or "combined", [])
+            return ParseResult(frame=_empty_frame(), format=fmt_obj, sources=[name])
+        fmt_obj = fmt if isinstance(fmt, LogFormat) else resolve_format(fmt, _first_lines(first))
+
+        def work(chunk: Chunk) -> ChunkResult:
+            return parse_chunk(chunk, fmt_obj, name)
+
+        def all_chunks() -> Iterator[Chunk]:
+            yield first
+            yield from chunks
+
+        frames, result = [], ParseResult(frame=_empty_frame(), format=fmt_obj, sources=[name])
+        for part in _ordered_map(work, all_chunks(), workers):
+            if part.frame.height:
+                frames.append(part.frame)
+            _account(result, part.lines, part.rejected, part.reasons, part.rejects)
+            if progress:
+                progress(getattr(stream, "tell", lambda: 0)() if not hasattr(stream, "seen") else stream.seen)
+    finally:
+        stream.close() if not isinstance(source, io.IOBase) else None
+    result.frame = to_pandas(frames)
+    return result
+
+
+def _account(result: ParseResult, lines: int, rejected: int, reasons: Counter, rejects: Sequence[Reject]) -> None:
+    result.lines += lines
+    result.rejected += rejected
+    result.reasons.update(reasons)
+    room = MAX_REJECTS_KEPT - len(result.rejects)
+    if room > 0:
+        result.rejects.extend(rejects[:room])
+
+
+def parse_sources(
+    sources: Sequence[Source], fmt: str | LogFormat | None = None, *, workers: int = WORKERS,
+    progress: Callable[[int], None] | None = None,
+) -> ParseResult:
+    """Parse several logs (the format is detected per source when not given) and merge them in time order."""
+    results = [parse_source(s, fmt, workers=workers, progress=progress) for s in sources]
+    if len(results) == 1:
+        return results[0]
+    merged = ParseResult(frame=_empty_frame(), format=results[0].format)
+    for r in results:
+        _account(merged, r.lines, r.rejected, r.reasons, r.rejects)
+        merged.sources.extend(r.sources)
+    frames = [r.frame for r in results if len(r.frame)]
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+        for col in frame.columns:
+            if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames if col in f):
+                frame[col] = frame[col].astype("category")
+        merged.frame = frame.sort_values("time", kind="stable", ignore_index=True)
+    return merged
+
+
+def to_pandas(frames: Sequence[pl.DataFrame]) -> pd.DataFrame:
+    """Concatenate chunk frames into one pandas frame with categorical strings."""
+    if not frames:
+        return _empty_frame()
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    out = frame.to_pandas()
+    for col in STRING_COLUMNS:
+        if col in out.columns and not isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("category")
+    return out
+
+
+def _empty_frame() -> pd.DataFrame:
+    """A frame with the base columns and no rows."""
+    frame = pd.DataFrame(
+        {
+            "time": pd.Series([], dtype="datetime64[us, UTC]"),
+            **{c: pd.Categorical([]) for c in ("ip", "ident", "user")},
+            "method": pd.Categorical([]),
+            "path": pd.Categorical([]),
+            "query": pd.Categorical([]),
+            "protocol": pd.Categorical([]),
+            "status": pd.Series([], dtype="int16"),
+            "bytes": pd.Series([], dtype="int64"),
+            "referrer": pd.Categorical([]),
+            "user_agent": pd.Categorical([]),
+        }
+    )
+    return frame
