@@ -183,8 +183,15 @@ def compile_apache(fmt: str, name: str = "custom") -> LogFormat:
         pieces.append((literal, field_name, regex, None))
     tail = fmt[pos:]
     pattern, quoted, time_format = _assemble(pieces, tail, time_format)
-    return LogFormat(name=name, kind="regex", pattern=pattern, time_format=time_format, source=fmt,
-                     quoted=quoted, description=f"Apache LogFormat {fmt!r}")
+    return LogFormat(
+        name=name,
+        kind="regex",
+        pattern=pattern,
+        time_format=time_format,
+        source=fmt,
+        quoted=quoted,
+        description=f"Apache LogFormat {fmt!r}",
+    )
 
 
 # --- nginx log_format -----------------------------------------------------------------------------------
@@ -235,8 +242,15 @@ def compile_nginx(fmt: str, name: str = "custom") -> LogFormat:
         field_name, regex = NGINX_VARIABLES.get(var, (None, r"\S+"))
         pieces.append((literal, field_name, regex, NGINX_TIME_FORMATS.get(var)))
     pattern, quoted, time_format = _assemble(pieces, fmt[pos:], time_format)
-    return LogFormat(name=name, kind="regex", pattern=pattern, time_format=time_format, source=fmt,
-                     quoted=quoted, description=f"nginx log_format {fmt!r}")
+    return LogFormat(
+        name=name,
+        kind="regex",
+        pattern=pattern,
+        time_format=time_format,
+        source=fmt,
+        quoted=quoted,
+        description=f"nginx log_format {fmt!r}",
+    )
 
 
 def _assemble(
@@ -309,11 +323,17 @@ CADDY_JSON_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
 COMBINED = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'
 REGISTRY_SPECS: tuple[tuple[str, str, str], ...] = (
     # (name, Apache LogFormat, description) in detection order: most specific first.
-    ("vhost_combined", '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
-     "Apache vhost_combined: virtual host and port before the combined fields"),
+    (
+        "vhost_combined",
+        '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
+        "Apache vhost_combined: virtual host and port before the combined fields",
+    ),
     ("combined_time_us", COMBINED + " %D", "combined + response time in microseconds (Apache %D)"),
-    ("combined_time", COMBINED + " %T",
-     "combined + response time in seconds (Apache %T, nginx $request_time)"),
+    (
+        "combined_time",
+        COMBINED + " %T",
+        "combined + response time in seconds (Apache %T, nginx $request_time)",
+    ),
     ("combined", COMBINED, "Apache/nginx combined (the default of both)"),
     ("common", '%h %l %u %t "%r" %>s %b', "Common Log Format"),
 )
@@ -327,13 +347,29 @@ def _build_registry() -> dict[str, LogFormat]:
         if name == "combined":
             # Many servers append fields to combined (forwarded-for, upstream times): still combined.
             pattern = pattern.removesuffix("$") + r"(?: .*)?$"
-        registry[name] = LogFormat(name=name, kind="regex", pattern=pattern, time_format=compiled.time_format,
-                                   source=spec, quoted=compiled.quoted, description=description)
-    registry["nginx_json"] = LogFormat(name="nginx_json", kind="json", json_paths=NGINX_JSON_PATHS,
-                                       time_format=ISO_TIME,
-                                       description="JSON lines, nginx log_format escape=json style")
-    registry["caddy"] = LogFormat(name="caddy", kind="json", json_paths=CADDY_JSON_PATHS,
-                                  time_format=EPOCH_TIME, description="Caddy v2 JSON access log")
+        registry[name] = LogFormat(
+            name=name,
+            kind="regex",
+            pattern=pattern,
+            time_format=compiled.time_format,
+            source=spec,
+            quoted=compiled.quoted,
+            description=description,
+        )
+    registry["nginx_json"] = LogFormat(
+        name="nginx_json",
+        kind="json",
+        json_paths=NGINX_JSON_PATHS,
+        time_format=ISO_TIME,
+        description="JSON lines, nginx log_format escape=json style",
+    )
+    registry["caddy"] = LogFormat(
+        name="caddy",
+        kind="json",
+        json_paths=CADDY_JSON_PATHS,
+        time_format=EPOCH_TIME,
+        description="Caddy v2 JSON access log",
+    )
     return registry
 
 
@@ -371,8 +407,13 @@ def _resolve_json_paths(fmt: LogFormat, samples: Iterable[dict]) -> LogFormat:
         present = [p for p in candidates if any(path_present(s, p) for s in samples)]
         if present:
             chosen.append((name, (present[0],)))
-    return LogFormat(name=fmt.name, kind="json", json_paths=tuple(chosen), time_format=fmt.time_format,
-                     description=fmt.description)
+    return LogFormat(
+        name=fmt.name,
+        kind="json",
+        json_paths=tuple(chosen),
+        time_format=fmt.time_format,
+        description=fmt.description,
+    )
 
 
 def detect_format(lines: Sequence[str]) -> LogFormat:

@@ -27,7 +27,18 @@ from .sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk, iter_chunks, open_
 MAX_REJECTS_KEPT = 1000
 WORKERS = 2
 NEWLINE = 10
-STRING_COLUMNS = ("ip", "ident", "user", "method", "path", "query", "protocol", "referrer", "user_agent", "vhost")
+STRING_COLUMNS = (
+    "ip",
+    "ident",
+    "user",
+    "method",
+    "path",
+    "query",
+    "protocol",
+    "referrer",
+    "user_agent",
+    "vhost",
+)
 DASH_IS_EMPTY = ("ident", "user", "referrer", "user_agent", "vhost", "query")
 REQUEST_PATTERN = r"^(?P<method>[A-Za-z][A-Za-z0-9_-]*) (?P<target>.*?)(?: (?P<protocol>HTTP/\d+(?:\.\d+)?))?$"
 
@@ -177,7 +188,8 @@ def _typed(raw: pl.DataFrame, fmt: LogFormat) -> pl.DataFrame:
         unsplit = parts.get_column("method").is_null()
         method = parts.get_column("method").fill_null("")
         target = pl.select(
-            pl.when(unsplit).then(pl.when(request == "-").then(pl.lit("")).otherwise(request))
+            pl.when(unsplit)
+            .then(pl.when(request == "-").then(pl.lit("")).otherwise(request))
             .otherwise(parts.get_column("target"))
         ).to_series()
         protocol = parts.get_column("protocol").fill_null("")
@@ -276,7 +288,7 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
                 rejects.append(Reject(source, chunk.first_line + i, reason, raw_text))
     frame = typed.filter(good) if len(bad_idx) else typed
     frame = frame.with_columns([pl.col(c).cast(pl.Categorical) for c in STRING_COLUMNS if c in frame.columns])
-    return ChunkResult(frame, n, int(len(bad_idx)), reasons, rejects)
+    return ChunkResult(frame, n, len(bad_idx), reasons, rejects)
 
 
 def _raw_prefix(chunk: Chunk, arr: pa.LargeStringArray, i: int) -> str:
@@ -363,7 +375,10 @@ def _account(result: ParseResult, lines: int, rejected: int, reasons: Counter, r
 
 
 def parse_sources(
-    sources: Sequence[Source], fmt: str | LogFormat | None = None, *, workers: int = WORKERS,
+    sources: Sequence[Source],
+    fmt: str | LogFormat | None = None,
+    *,
+    workers: int = WORKERS,
     progress: Callable[[int], None] | None = None,
 ) -> ParseResult:
     """Parse several logs (the format is detected per source when not given) and merge them in time order."""

@@ -1,0 +1,226 @@
+"""Small tables from the frame: time buckets × a dimension, top-N, windows, visitors, headline figures, cube.
+
+Time zones: the frame holds UTC instants. A bucket is a span of wall-clock time in the display zone. For
+buckets shorter than a day each bucket keeps the UTC offset of its rows, so the repeated hour when clocks
+go back is two buckets, not one bucket with double traffic; day buckets start at local midnight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .schema import NON_COUNTRIES
+
+DEFAULT_BUCKET = "4h"
+DEFAULT_TZ = "UTC"
+OTHER = "Other"
+CUBE_DIMENSIONS = ("bucket", "browser", "country", "status_class", "is_bot")
+STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+DAY = pd.Timedelta(days=1)
+
+
+class AggregateError(ValueError):
+    """A bucket size or time zone that cannot be used."""
+
+
+def check_bucket(bucket: str) -> pd.Timedelta:
+    """The bucket as a fixed span; rejects month/year aliases and non-positive spans."""
+    try:
+        span = pd.Timedelta(pd.tseries.frequencies.to_offset(bucket))
+    except (ValueError, TypeError) as exc:
+        raise AggregateError(f"bucket {bucket!r} is not a fixed time span such as 15min, 1h, 4h, 1D") from exc
+    if span <= pd.Timedelta(0):
+        raise AggregateError(f"bucket {bucket!r} must be longer than zero")
+    return span
+
+
+def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.Series:
+    """Start of each row's bucket, as a tz-aware timestamp in ``tz``."""
+    span = check_bucket(bucket)
+    if times.empty:
+        return times.dt.tz_convert(tz)
+    if tz == "UTC":
+        return times.dt.floor(span)
+    try:
+        local = times.dt.tz_convert(tz)
+    except Exception as exc:
+        raise AggregateError(f"unknown time zone {tz!r}") from exc
+    wall = local.dt.tz_localize(None)
+    if span >= DAY:
+        return wall.dt.floor(span).dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    offset = wall - times.dt.tz_localize(None)
+    return (wall.dt.floor(span) - offset).dt.tz_localize("UTC").dt.tz_convert(tz)
+
+
+def status_class(status: pd.Series) -> pd.Categorical:
+    """'2xx', '4xx', ... per status code ('other' outside 100-599)."""
+    hundreds = status.to_numpy() // 100
+    labels = np.array(["other", *STATUS_CLASSES, "other"], dtype=object)
+    return pd.Categorical(labels[np.clip(hundreds, 0, 6)], categories=[*STATUS_CLASSES, "other"])
+
+
+def window(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+    """Rows with ``start <= time < end`` (a frame sorted by time is sliced, not scanned)."""
+    if start is None and end is None:
+        return frame
+    times = frame["time"]
+    if times.is_monotonic_increasing:
+        lo = 0 if start is None else times.searchsorted(start, side="left")
+        hi = len(frame) if end is None else times.searchsorted(end, side="left")
+        return frame.iloc[lo:hi]
+    mask = np.ones(len(frame), bool)
+    if start is not None:
+        mask &= (times >= start).to_numpy()
+    if end is not None:
+        mask &= (times < end).to_numpy()
+    return frame[mask]
+
+
+def top_values(values: pd.Series, n: int, weights: pd.Series | None = None) -> list[str]:
+    """The ``n`` most frequent values (by row count or by summed ``weights``)."""
+    counts = values.value_counts() if weights is None else weights.groupby(values, observed=True).sum()
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    return [str(v) for v in counts.index[:n]]
+
+
+def lump(values: pd.Series, keep: Sequence[str]) -> pd.Series:
+    """Values outside ``keep`` become "Other": a categorical in ``keep`` order, then "Other"."""
+    keep = [k for k in keep if k != OTHER]
+    categories = [*keep, OTHER]
+    position = {k: i for i, k in enumerate(keep)}
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        per_category = np.array([position.get(str(c), len(keep)) for c in values.cat.categories] + [len(keep)])
+        codes = per_category[values.cat.codes.to_numpy()]  # code -1 (missing) lands on the last slot: Other
+    else:
+        codes = np.array([position.get(str(v), len(keep)) for v in values.to_numpy()], dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=values.index)
+
+
+def counts_by_bucket(
+    frame: pd.DataFrame,
+    dimension: str,
+    bucket: str = DEFAULT_BUCKET,
+    tz: str = DEFAULT_TZ,
+    top: int | None = 10,
+    buckets: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Long table: bucket, <dimension>, requests, bytes (top-N values, the rest as "Other")."""
+    if buckets is None:
+        buckets = bucket_starts(frame["time"], bucket, tz)
+    values = dimension_values(frame, dimension)
+    if top is not None:
+        values = lump(values, top_values(values, top))
+    grouped = (
+        pd.DataFrame({"bucket": buckets.to_numpy(), dimension: values.to_numpy(), "bytes": frame["bytes"].to_numpy()})
+        .groupby(["bucket", dimension], observed=True, sort=True)
+        .agg(requests=("bytes", "size"), bytes=("bytes", "sum"))
+        .reset_index()
+    )
+    return grouped[grouped["requests"] > 0].reset_index(drop=True)
+
+
+def dimension_values(frame: pd.DataFrame, dimension: str) -> pd.Series:
+    """The column to group by for a dimension name (a few are derived)."""
+    if dimension == "status_class":
+        return pd.Series(status_class(frame["status"]), index=frame.index)
+    if dimension == "bot":
+        return pd.Series(np.where(frame["is_bot"].to_numpy(), "bot", "human"), index=frame.index)
+    if dimension not in frame.columns:
+        raise AggregateError(f"no column {dimension!r} in this log")
+    return frame[dimension]
+
+
+def totals(frame: pd.DataFrame, dimension: str, top: int | None = None) -> pd.DataFrame:
+    """Per value of a dimension: requests, bytes, share of requests; sorted, top-N with "Other"."""
+    values = dimension_values(frame, dimension)
+    grouped = (
+        pd.DataFrame({dimension: values.astype(str).to_numpy(), "bytes": frame["bytes"].to_numpy()})
+        .groupby(dimension, sort=False)
+        .agg(requests=("bytes", "size"), bytes=("bytes", "sum"))
+        .sort_values(["requests", "bytes"], ascending=False, kind="stable")
+        .reset_index()
+    )
+    if top is not None and len(grouped) > top:
+        head, rest = grouped.iloc[:top], grouped.iloc[top:]
+        other = pd.DataFrame({dimension: [OTHER], "requests": [rest["requests"].sum()], "bytes": [rest["bytes"].sum()]})
+        grouped = pd.concat([head, other], ignore_index=True)
+    total = max(int(grouped["requests"].sum()), 1)
+    grouped["share"] = grouped["requests"] / total
+    return grouped
+
+
+def visitor_keys(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> np.ndarray:
+    """One integer per row identifying (ip, user agent, local day): GoAccess's notion of a visitor."""
+    ip = (
+        frame["ip"].cat.codes.to_numpy().astype(np.int64)
+        if isinstance(frame["ip"].dtype, pd.CategoricalDtype)
+        else pd.factorize(frame["ip"])[0].astype(np.int64)
+    )
+    ua_col = frame["user_agent"]
+    if isinstance(ua_col.dtype, pd.CategoricalDtype):
+        ua, n_ua = ua_col.cat.codes.to_numpy().astype(np.int64), len(ua_col.cat.categories) + 1
+    else:
+        codes, uniques = pd.factorize(ua_col)
+        ua, n_ua = codes.astype(np.int64), len(uniques) + 1
+    local = frame["time"] if tz == "UTC" else frame["time"].dt.tz_convert(tz)
+    day = local.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = day - (day.min() if len(day) else 0)
+    n_days = int(day.max()) + 1 if len(day) else 1
+    return (ip * n_ua + ua) * n_days + day
+
+
+def unique_visitors(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> int:
+    """Distinct (ip, user agent, day) triples."""
+    if frame.empty:
+        return 0
+    return int(pd.unique(visitor_keys(frame, tz)).size)
+
+
+def headline(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> dict[str, float | int]:
+    """The figures at the top of the page for a (window of the) frame."""
+    n = len(frame)
+    status = frame["status"].to_numpy()
+    countries = 0
+    if "country" in frame.columns and n:
+        present = frame["country"].astype(str).unique()
+        countries = sum(1 for c in present if c not in NON_COUNTRIES)
+    return {
+        "requests": n,
+        "visitors": unique_visitors(frame, tz),
+        "bytes": int(frame["bytes"].sum()) if n else 0,
+        "countries": countries,
+        "share_4xx": float(((status >= 400) & (status < 500)).mean()) if n else 0.0,
+        "share_5xx": float((status >= 500).mean()) if n else 0.0,
+        "share_bots": float(frame["is_bot"].mean()) if n and "is_bot" in frame.columns else 0.0,
+    }
+
+
+def build_cube(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """bucket × browser × country × status_class × is_bot → requests, bytes (only non-empty cells)."""
+    buckets = bucket_starts(frame["time"], bucket, tz)
+    parts = pd.DataFrame(
+        {
+            "bucket": buckets.to_numpy(),
+            "browser": frame["browser"].astype(str).to_numpy(),
+            "country": frame["country"].astype(str).to_numpy(),
+            "status_class": np.asarray(status_class(frame["status"])).astype(str),
+            "is_bot": frame["is_bot"].to_numpy(dtype=bool),
+            "bytes": frame["bytes"].to_numpy(),
+        }
+    )
+    cube = (
+        parts.groupby(list(CUBE_DIMENSIONS), sort=True)
+        .agg(requests=("bytes", "size"), bytes=("bytes", "sum"))
+        .reset_index()
+    )
+    cube["bucket"] = pd.to_datetime(cube["bucket"], utc=True).dt.tz_convert(tz) if len(cube) else cube["bucket"]
+    return cube
+
+
+def save_cube(cube: pd.DataFrame, path: str | Path) -> None:
+    """Write the cube as Parquet."""
+    cube.to_parquet(path, index=False)
