@@ -82,7 +82,7 @@ APACHE_DIRECTIVES: dict[str, tuple[str | None, str]] = {
     "t": ("time", r"\[[^\]]*\]"),
     "r": ("request", r"\S+ \S+ \S+"),
     "m": ("method", r"[A-Za-z]+|-"),
-    "U": ("path", r"\S*"),
+    "U": ("path", r"[^\s?]*"),
     "q": ("query", r"(?:\?\S*)?"),
     "H": ("protocol", r"\S+"),
     "s": ("status", r"\d{3}"),
