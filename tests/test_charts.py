@@ -1,0 +1,561 @@
+"""Chart builders: the Vega-Lite / deck.gl specs and the heatmap Styler, checked through their serialized form."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard import charts
+from dashboard.aggregate import OTHER, counts_by_bucket, totals
+
+ROOT = Path(__file__).resolve().parents[1]
+SHAPES_PATH = ROOT / "data" / "countries.geojson"
+CENTROIDS_PATH = ROOT / "data" / "country_centroids.csv"
+XSS = "<img src=x onerror=alert(1)>"
+UA = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"
+
+# (UTC time, browser, country, status, bytes, is_bot)
+ROWS = [
+    ("2026-06-01 00:05", "Chrome", "DE", 200, 512, False),
+    ("2026-06-01 00:40", "Chrome", "DE", 200, 1024, False),
+    ("2026-06-01 01:10", "Firefox", "US", 404, 0, False),
+    ("2026-06-01 02:30", "Chrome", "US", 200, 2048, False),
+    ("2026-06-01 03:59", "Safari", "FR", 500, 100, False),
+    ("2026-06-01 04:00", "Chrome", "private", 200, 300, False),
+    ("2026-06-01 05:15", "Firefox", "DE", 301, 0, False),
+    ("2026-06-01 09:00", "Googlebot", "US", 200, 4096, True),
+    ("2026-06-01 09:30", "Edge", "unknown", 200, 50, False),
+]
+
+
+def make_frame(rows: list[tuple] = ROWS) -> pd.DataFrame:
+    """A tiny enriched frame shaped like the real one."""
+    frame = pd.DataFrame(rows, columns=["time", "browser", "country", "status", "bytes", "is_bot"])
+    frame["time"] = pd.to_datetime(frame["time"]).dt.tz_localize("UTC")
+    frame["status"] = frame["status"].astype("int16")
+    frame["ip"] = [f"203.0.113.{i}" for i in range(len(frame))]
+    frame["user_agent"] = UA
+    return frame
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec as a dict."""
+    return chart.to_dict()
+
+
+def layer_of(spec: dict, index: int = 0) -> dict:
+    """A layer of a layered spec, or the spec itself."""
+    return spec["layer"][index] if "layer" in spec else spec
+
+
+def rows_of(spec: dict, index: int = 0) -> list[dict]:
+    """The inline data rows of a (layer of a) spec."""
+    data = layer_of(spec, index).get("data") or spec["data"]
+    return spec["datasets"][data["name"]]
+
+
+def mark_type(layer: dict) -> str:
+    """The mark type whether given as a string or an object."""
+    mark = layer["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def counts_table(rows: list[tuple]) -> pd.DataFrame:
+    """A counts_by_bucket-shaped table from (UTC bucket, browser, requests)."""
+    table = pd.DataFrame(rows, columns=["bucket", "browser", "requests"])
+    table["bucket"] = pd.to_datetime(table["bucket"]).dt.tz_localize("UTC")
+    table["bytes"] = table["requests"] * 100
+    return table
+
+
+# ---------------------------------------------------------------- timeline
+
+
+@pytest.fixture
+def counts() -> pd.DataFrame:
+    """4-hour buckets × browser, top 2 + Other, in UTC."""
+    return counts_by_bucket(make_frame(), "browser", bucket="4h", tz="UTC", top=2)
+
+
+def test_timeline_encodings(counts: pd.DataFrame) -> None:
+    spec = chart_spec(charts.browser_timeline_chart(counts))
+    assert mark_type(spec) == "bar"
+    enc = spec["encoding"]
+    assert enc["x"]["field"] == "x0" and enc["x"]["type"] == "temporal"
+    assert enc["x"]["scale"] == {"type": "utc"}
+    assert enc["x2"]["field"] == "x1"
+    assert (enc["y"]["field"], enc["y2"]["field"]) == ("y0", "y1")
+    assert enc["color"]["field"] == "browser" and enc["color"]["type"] == "nominal"
+    assert [t["field"] for t in enc["tooltip"]] == ["label", "browser", "requests"]
+    assert enc["tooltip"][2]["format"] == ","
+
+
+def test_timeline_rows_match_counts(counts: pd.DataFrame) -> None:
+    spec = chart_spec(charts.browser_timeline_chart(counts))
+    got = sorted((r["label"], r["browser"], r["requests"]) for r in rows_of(spec))
+    assert got == [
+        ("2026-06-01 00:00 UTC", "Chrome", 3),
+        ("2026-06-01 00:00 UTC", "Firefox", 1),
+        ("2026-06-01 00:00 UTC", "Other", 1),
+        ("2026-06-01 04:00 UTC", "Chrome", 1),
+        ("2026-06-01 04:00 UTC", "Firefox", 1),
+        ("2026-06-01 08:00 UTC", "Other", 2),
+    ]
+    assert sum(r["requests"] for r in rows_of(spec)) == len(ROWS)
+
+
+def test_timeline_colours_rank_values_and_other_is_grey(counts: pd.DataFrame) -> None:
+    scale = chart_spec(charts.browser_timeline_chart(counts))["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["Chrome", "Firefox", OTHER]
+    assert scale["range"] == [charts.SERIES_COLOURS[0], charts.SERIES_COLOURS[1], charts.COLOURS["other"]]
+
+
+def test_stacked_and_grouped_differ(counts: pd.DataFrame) -> None:
+    stacked = rows_of(chart_spec(charts.browser_timeline_chart(counts, stacked=True)))
+    grouped = rows_of(chart_spec(charts.browser_timeline_chart(counts, stacked=False)))
+    first = [r for r in stacked if r["label"] == "2026-06-01 00:00 UTC"]
+    # stacked: one column per bucket, each value on top of the previous one (largest at the bottom)
+    assert [(r["browser"], r["y0"], r["y1"]) for r in first] == [("Chrome", 0, 3), ("Firefox", 3, 4), ("Other", 4, 5)]
+    assert len({(r["x0"], r["x1"]) for r in first}) == 1
+    # grouped: every bar starts at zero, side by side in the value's own slot
+    first = [r for r in grouped if r["label"] == "2026-06-01 00:00 UTC"]
+    assert all(r["y0"] == 0 and r["y1"] == r["requests"] for r in first)
+    assert len({r["x0"] for r in first}) == 3
+    assert [r["x0"] for r in first] == sorted(r["x0"] for r in first)
+    assert all(r["x0"] < r["x1"] for r in grouped)
+
+
+def test_grouped_slot_is_per_value_not_per_bucket() -> None:
+    table = counts_table([("2026-06-01 00:00", "Chrome", 5), ("2026-06-01 04:00", "Firefox", 2)])
+    rows = rows_of(chart_spec(charts.browser_timeline_chart(table, stacked=False)))
+    offsets = {r["browser"]: pd.Timestamp(r["x0"]) - pd.Timestamp(r["start"]) for r in rows}
+    assert offsets["Chrome"] < offsets["Firefox"]  # Firefox keeps its second slot even alone in its bucket
+
+
+def test_legend_selection_fades_other_series(counts: pd.DataFrame) -> None:
+    spec = chart_spec(charts.browser_timeline_chart(counts, dimension="browser"))
+    (param,) = spec["params"]
+    assert param["bind"] == "legend"
+    assert param["select"] == {"type": "point", "fields": ["browser"]}
+    opacity = spec["encoding"]["opacity"]
+    assert opacity["condition"][0]["param"] == param["name"]
+    assert opacity["condition"][0]["value"] == 1.0
+    assert opacity["value"] == charts.FADED_OPACITY
+
+
+@pytest.mark.parametrize(
+    ("tz", "start", "label"),
+    [
+        ("UTC", "2026-06-01T00:00:00+00:00", "2026-06-01 00:00 UTC"),
+        ("Europe/Berlin", "2026-06-01T02:00:00+00:00", "2026-06-01 02:00 CEST"),
+        ("America/New_York", "2026-05-31T20:00:00+00:00", "2026-05-31 20:00 EDT"),
+        ("Asia/Kolkata", "2026-06-01T05:30:00+00:00", "2026-06-01 05:30 IST"),
+    ],
+)
+def test_timeline_shows_wall_time_of_selected_zone(tz: str, start: str, label: str) -> None:
+    table = counts_table([("2026-06-01 00:00", "Chrome", 4)])
+    spec = chart_spec(charts.browser_timeline_chart(table, tz=tz, bucket_label="4h"))
+    (row,) = rows_of(spec)
+    # the wall time is stored as if UTC and drawn on a utc scale, so no browser zone shifts it
+    assert (row["start"], row["label"]) == (start, label)
+    assert spec["encoding"]["x"]["scale"]["type"] == "utc"
+    assert tz in spec["encoding"]["x"]["title"]
+    assert pd.Timestamp(row["x0"]) >= pd.Timestamp(start)
+    assert pd.Timestamp(row["x1"]) <= pd.Timestamp(start) + pd.Timedelta("4h")
+
+
+def test_timeline_from_counts_bucketed_in_the_same_zone() -> None:
+    counts = counts_by_bucket(make_frame(), "browser", bucket="4h", tz="Europe/Berlin", top=None)
+    rows = rows_of(chart_spec(charts.browser_timeline_chart(counts, tz="Europe/Berlin")))
+    assert sorted({r["start"] for r in rows}) == [
+        "2026-06-01T00:00:00+00:00",  # 02:05 and 02:40 Berlin
+        "2026-06-01T04:00:00+00:00",
+        "2026-06-01T08:00:00+00:00",
+    ]
+
+
+def test_timeline_repeated_hour_when_clocks_go_back_is_one_bar() -> None:
+    # 2026-10-25: Berlin goes from CEST to CET at 03:00 CEST, so 02:xx happens twice
+    frame = make_frame(
+        [
+            ("2026-10-25 00:30", "Chrome", "DE", 200, 1, False),  # 02:30 CEST
+            ("2026-10-25 01:30", "Chrome", "DE", 200, 1, False),  # 02:30 CET
+        ]
+    )
+    counts = counts_by_bucket(frame, "browser", bucket="1h", tz="Europe/Berlin")
+    assert len(counts) == 2
+    (row,) = rows_of(chart_spec(charts.browser_timeline_chart(counts, tz="Europe/Berlin", bucket_label="1h")))
+    assert row["requests"] == 2
+    assert row["label"] == "2026-10-25 02:00 CEST / 2026-10-25 02:00 CET"
+
+
+def test_timeline_other_dimension() -> None:
+    counts = counts_by_bucket(make_frame(), "status_class", bucket="1D", tz="UTC", top=None)
+    spec = chart_spec(charts.browser_timeline_chart(counts, dimension="status_class", bucket_label="1D"))
+    assert spec["encoding"]["color"]["field"] == "status_class"
+    assert spec["params"][0]["select"]["fields"] == ["status_class"]
+    assert {r["status_class"]: r["requests"] for r in rows_of(spec)} == {"2xx": 6, "3xx": 1, "4xx": 1, "5xx": 1}
+
+
+def test_timeline_markers_layer() -> None:
+    table = counts_table([("2026-06-01 00:00", "Chrome", 4)])
+    markers = pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2026-06-01 06:00"]).tz_localize("UTC"),
+            "end": pd.to_datetime(["2026-06-01 07:00"]).tz_localize("UTC"),
+            "label": ["5xx spike"],
+        }
+    )
+    chart = charts.browser_timeline_chart(table, tz="Europe/Berlin", markers=markers)
+    assert isinstance(chart, alt.LayerChart)
+    spec = chart_spec(chart)
+    assert [mark_type(layer) for layer in spec["layer"]] == ["bar", "rect", "rule"]
+    (marker,) = rows_of(spec, 1)
+    assert marker == {"x0": "2026-06-01T08:00:00+00:00", "x1": "2026-06-01T09:00:00+00:00", "label": "5xx spike"}
+    assert spec["layer"][1]["encoding"]["x"]["scale"]["type"] == "utc"
+    assert spec["layer"][2]["encoding"]["tooltip"][0]["field"] == "label"
+
+
+@pytest.mark.parametrize(
+    "markers",
+    [
+        None,
+        pd.DataFrame(columns=["start", "end", "label"]),
+        pd.DataFrame({"start": [None], "end": [None], "label": ["window"]}),  # an open window has no start
+    ],
+)
+def test_timeline_without_markers_is_a_plain_chart(counts: pd.DataFrame, markers: pd.DataFrame | None) -> None:
+    assert isinstance(charts.browser_timeline_chart(counts, markers=markers), alt.Chart)
+
+
+def test_timeline_empty_counts() -> None:
+    empty = counts_by_bucket(make_frame().iloc[:0], "browser")
+    spec = chart_spec(charts.browser_timeline_chart(empty))
+    assert rows_of(spec) == []
+    assert spec["encoding"]["color"]["scale"]["domain"] == []
+
+
+# ---------------------------------------------------------------- totals
+
+
+def test_totals_bar_chart() -> None:
+    table = totals(make_frame(), "browser", top=2)
+    spec = chart_spec(charts.totals_bar_chart(table, "browser", title="Browsers"))
+    assert mark_type(spec) == "bar"
+    assert spec["title"] == "Browsers"
+    enc = spec["encoding"]
+    assert (enc["x"]["field"], enc["x"]["type"]) == ("requests", "quantitative")
+    assert enc["y"]["field"] == "browser"
+    assert enc["y"]["sort"] == ["Chrome", "Firefox", OTHER]
+    share = next(t for t in enc["tooltip"] if t["field"] == "share")
+    assert share["format"] == ".1%"
+    rows = {r["browser"]: (r["requests"], r["share"]) for r in rows_of(spec)}
+    assert rows == {"Chrome": (4, 4 / 9), "Firefox": (2, 2 / 9), OTHER: (3, 3 / 9)}
+
+
+def test_totals_bar_chart_other_last_even_when_largest() -> None:
+    table = pd.DataFrame({"country": ["US", OTHER, "DE"], "requests": [5, 50, 2], "bytes": [0, 0, 0]})
+    spec = chart_spec(charts.totals_bar_chart(table, "country"))
+    assert spec["encoding"]["y"]["sort"] == ["US", "DE", OTHER]
+    assert {r["country"]: r["share"] for r in rows_of(spec)}["US"] == pytest.approx(5 / 57)
+
+
+# ---------------------------------------------------------------- heatmap
+
+
+def test_heatmap_pivot_order_totals_and_zero_fill() -> None:
+    table = counts_table(
+        [
+            ("2026-06-01 04:00", "Firefox", 2),
+            ("2026-06-01 00:00", "Chrome", 3),
+            ("2026-06-01 00:00", OTHER, 9),
+            ("2026-06-01 08:00", "Chrome", 4),
+            ("2026-06-01 08:00", "Firefox", 1),
+        ]
+    )
+    pivot = charts.heatmap_pivot(table, "browser", tz="Europe/Berlin")
+    assert list(pivot.columns) == ["Chrome", "Firefox", OTHER, charts.TOTAL]  # Other last though largest
+    assert list(pivot.index) == ["2026-06-01 02:00", "2026-06-01 06:00", "2026-06-01 10:00"]
+    assert pivot.to_dict(orient="index") == {
+        "2026-06-01 02:00": {"Chrome": 3, "Firefox": 0, OTHER: 9, charts.TOTAL: 12},
+        "2026-06-01 06:00": {"Chrome": 0, "Firefox": 2, OTHER: 0, charts.TOTAL: 2},
+        "2026-06-01 10:00": {"Chrome": 4, "Firefox": 1, OTHER: 0, charts.TOTAL: 5},
+    }
+    assert all(dtype.kind == "i" for dtype in pivot.dtypes)
+
+
+def test_heatmap_pivot_from_aggregate_with_categorical_values() -> None:
+    frame = make_frame()
+    frame["browser"] = frame["browser"].astype("category")
+    counts = counts_by_bucket(frame, "browser", bucket="1D", tz="UTC", top=None)
+    pivot = charts.heatmap_pivot(counts, "browser", time_format="%Y-%m-%d")
+    assert list(pivot.columns) == ["Chrome", "Firefox", "Edge", "Googlebot", "Safari", charts.TOTAL]
+    assert pivot.loc["2026-06-01", charts.TOTAL] == len(ROWS)
+
+
+def test_heatmap_pivot_empty() -> None:
+    pivot = charts.heatmap_pivot(counts_by_bucket(make_frame().iloc[:0], "browser"), "browser")
+    assert pivot.empty
+    assert list(pivot.columns) == [charts.TOTAL]
+
+
+def test_heatmap_pivot_repeated_hour_keeps_two_labelled_rows() -> None:
+    table = counts_table(
+        [
+            ("2026-10-24 23:00", "Chrome", 5),
+            ("2026-10-25 00:00", "Chrome", 1),
+            ("2026-10-25 01:00", "Chrome", 2),
+            ("2026-10-25 02:00", "Chrome", 3),
+        ]
+    )
+    pivot = charts.heatmap_pivot(table, "browser", tz="Europe/Berlin")
+    assert list(pivot.index) == [
+        "2026-10-25 01:00",
+        "2026-10-25 02:00 CEST",
+        "2026-10-25 02:00 CET",
+        "2026-10-25 03:00",
+    ]
+    assert list(pivot["Chrome"]) == [5, 1, 2, 3]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(["Chrome", "Firefox", "Safari", OTHER]), st.integers(1, 10_000)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_heatmap_pivot_invariants(cells: list[tuple[int, str, int]]) -> None:
+    table = counts_table([(pd.Timestamp("2026-03-29") + pd.Timedelta(hours=h), b, n) for h, b, n in cells])
+    pivot = charts.heatmap_pivot(table, "browser", tz="Europe/Berlin")  # spans the spring-forward gap
+    values = pivot.drop(columns=charts.TOTAL)
+    assert int(pivot[charts.TOTAL].sum()) == sum(n for _, _, n in cells)
+    assert (pivot[charts.TOTAL] == values.sum(axis=1)).all()
+    assert pivot.index.is_unique
+    sums = values.sum()
+    ranked = [c for c in values.columns if c != OTHER]
+    assert list(sums[ranked]) == sorted(sums[ranked], reverse=True)
+    assert OTHER not in values.columns or values.columns[-1] == OTHER
+
+
+def cell_styles(html: str) -> dict[tuple[int, int], str]:
+    """Per (row, col): the CSS declarations the Styler emitted."""
+    styles: dict[tuple[int, int], str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", html.split("</style>")[0]):
+        for row, col in re.findall(r"_row(\d+)_col(\d+)", selectors):
+            styles[(int(row), int(col))] = styles.get((int(row), int(col)), "") + body
+    return styles
+
+
+def background(css: str) -> tuple[int, int, int] | None:
+    """The background colour in a CSS body."""
+    found = re.search(r"background-color:\s*#([0-9a-f]{6})", css)
+    return charts.hex_rgb(found.group(1)) if found else None
+
+
+def test_style_heatmap_colours_by_value() -> None:
+    pivot = pd.DataFrame({"Chrome": [12_345, 40, 0], "Firefox": [600, 6_000, 3], OTHER: [1, 2, 3]}, index=list("abc"))
+    pivot[charts.TOTAL] = pivot.sum(axis=1)
+    html = charts.style_heatmap(pivot).to_html()
+    assert "12,345" in html and "12,946" in html  # thousands separators, Total included
+    styles = cell_styles(html)
+    total_col = list(pivot.columns).index(charts.TOTAL)
+    assert all(background(styles.get((r, total_col), "")) is None for r in range(3))
+    colours = {(r, c): background(styles[(r, c)]) for r in range(3) for c in range(total_col)}
+    assert None not in colours.values()
+    ordered = sorted(colours, key=lambda rc: pivot.iat[rc])
+    lum = [charts.luminance(colours[rc]) for rc in ordered]
+    assert lum == sorted(lum, reverse=True)  # larger values are darker
+    assert lum[0] > lum[-1]
+    assert "color: #ffffff" in styles[(0, 0)]  # light text on the darkest cell
+    assert "color: #1b1f24" in styles[(2, 0)]  # dark text on the lightest
+
+
+def test_style_heatmap_empty_and_total_only() -> None:
+    empty = charts.heatmap_pivot(counts_by_bucket(make_frame().iloc[:0], "browser"), "browser")
+    assert "<table" in charts.style_heatmap(empty).to_html()
+    zeros = pd.DataFrame({"Chrome": [0], charts.TOTAL: [0]}, index=["x"])
+    assert "background-color" in charts.style_heatmap(zeros).to_html()
+
+
+@pytest.mark.parametrize(("t", "expected"), [(0.0, "#f1f5fb"), (1.0, "#08306b"), (-1.0, "#f1f5fb"), (9.0, "#08306b")])
+def test_blend_endpoints_and_clamping(t: float, expected: str) -> None:
+    assert charts.blend((charts.COLOURS["heat_low"], charts.COLOURS["heat_high"]), t) == charts.hex_rgb(expected)
+
+
+# ---------------------------------------------------------------- map
+
+
+def feature(code: str, name: str, lon: float, lat: float) -> dict:
+    """A small square country."""
+    ring = [[lon, lat], [lon + 1, lat], [lon + 1, lat + 1], [lon, lat + 1], [lon, lat]]
+    return {
+        "type": "Feature",
+        "properties": {"country": code, "name": name},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+@pytest.fixture
+def shapes() -> dict:
+    """Four countries."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            feature("DE", "Germany", 10, 50),
+            feature("US", "United States", -100, 40),
+            feature("FR", "France", 2, 46),
+            feature("IS", "Iceland", -19, 64),
+        ],
+    }
+
+
+@pytest.fixture
+def centroids() -> pd.DataFrame:
+    """Centroids for the fixture countries."""
+    return pd.DataFrame(
+        {
+            "country": ["DE", "US", "FR", "IS"],
+            "name": ["Germany", "United States", "France", "Iceland"],
+            "lat": [51.1, 39.5, 46.6, 65.0],
+            "lon": [10.4, -99.1, 2.5, -18.6],
+        }
+    )
+
+
+@pytest.fixture
+def country_counts() -> pd.DataFrame:
+    """Requests per country as the view would pass them, with non-country labels mixed in."""
+    return pd.DataFrame(
+        {
+            "country": ["US", "DE", "private", "FR", "unknown", "reserved"],
+            "country_name": ["United States", XSS, "Private network", "France", "Unknown", "Reserved"],
+            "requests": [1000, 50, 70, 3, 9, 1],
+        }
+    )
+
+
+def deck_json(deck) -> dict:
+    """The deck.gl JSON spec as Streamlit receives it."""
+    return json.loads(deck.to_json())
+
+
+def test_map_layers_and_offline(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
+    deck = charts.country_map(country_counts, shapes, centroids)
+    text = deck.to_json()
+    spec = json.loads(text)
+    assert [(layer["@@type"], layer["id"]) for layer in spec["layers"]] == [
+        ("GeoJsonLayer", "countries"),
+        ("HeatmapLayer", "heat"),
+    ]
+    # no basemap: mapProvider is dropped (None) and mapStyle is pydeck's sentinel, which Streamlit strips
+    # without putting its own Carto basemap in ("map_style=None" would make Streamlit fetch Carto tiles)
+    assert "mapProvider" not in spec
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert "cartocdn" not in text and "mapbox" not in text
+    assert spec["initialViewState"] == {"latitude": 20.0, "longitude": 0.0, "zoom": 0.8}
+    countries = spec["layers"][0]
+    assert countries["pickable"] is True
+    assert countries["getFillColor"] == "@@=properties.fill"
+    assert spec["layers"][1]["getWeight"] == "@@=requests"
+    assert "\n" not in text  # compact: pydeck's indent=2 would make real shapes ~6x larger
+
+
+def test_map_counts_land_on_features(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
+    spec = deck_json(charts.country_map(country_counts, shapes, centroids))
+    props = {f["properties"]["country"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
+    assert {code: p["requests"] for code, p in props.items()} == {"DE": 50, "US": 1000, "FR": 3, "IS": 0}
+    assert props["IS"]["fill"] == list(charts.MAP_NEUTRAL[False])
+    assert props["IS"]["name"] == "Iceland"
+    assert props["US"]["fill"] != props["FR"]["fill"]
+    assert charts.luminance(tuple(props["US"]["fill"][:3])) < charts.luminance(tuple(props["FR"]["fill"][:3]))
+    heat = spec["layers"][1]["data"]
+    assert {p["country"]: p["requests"] for p in heat} == {"DE": 50, "US": 1000, "FR": 3}
+    assert next(p for p in heat if p["country"] == "US")["lat"] == 39.5
+
+
+def test_map_excludes_non_countries(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
+    text = charts.country_map(country_counts, shapes, centroids).to_json()
+    for label in ("private", "unknown", "reserved", "Private network"):
+        assert label not in text
+
+
+def test_map_tooltip_is_text_and_names_are_data(
+    country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
+) -> None:
+    deck = charts.country_map(country_counts, shapes, centroids)
+    # Streamlit reads the tooltip from the Deck (it is not part of to_json) and renders "text" as text
+    assert deck._tooltip == {"text": "{name}: {requests} requests"}
+    assert "html" not in deck._tooltip
+    spec = deck_json(deck)
+    germany = next(f for f in spec["layers"][0]["data"]["features"] if f["properties"]["country"] == "DE")
+    assert germany["properties"]["name"] == XSS  # carried verbatim as data, shown by a text tooltip
+    assert next(p for p in spec["layers"][1]["data"] if p["country"] == "DE")["name"] == XSS
+
+
+def test_map_does_not_mutate_or_duplicate_geometry(
+    country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
+) -> None:
+    before = copy.deepcopy(shapes)
+    text = charts.country_map(country_counts, shapes, centroids).to_json()
+    assert shapes == before
+    assert text.count('"coordinates"') == len(shapes["features"])
+
+
+def test_map_dark_changes_neutral_and_lines(
+    country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
+) -> None:
+    light = deck_json(charts.country_map(country_counts, shapes, centroids, dark=False))
+    dark = deck_json(charts.country_map(country_counts, shapes, centroids, dark=True))
+    iceland = [
+        next(f for f in s["layers"][0]["data"]["features"] if f["properties"]["country"] == "IS")["properties"]["fill"]
+        for s in (light, dark)
+    ]
+    assert iceland == [list(charts.MAP_NEUTRAL[False]), list(charts.MAP_NEUTRAL[True])]
+    assert light["layers"][0]["getLineColor"] != dark["layers"][0]["getLineColor"]
+
+
+def test_map_city_points(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
+    cities = pd.DataFrame({"lat": [52.52, 48.86, float("nan")], "lon": [13.40, 2.35, 0.0], "requests": [400, 100, 5]})
+    spec = deck_json(charts.country_map(country_counts, shapes, centroids, city_points=cities))
+    layer = spec["layers"][-1]
+    assert (layer["@@type"], layer["id"], layer["pickable"]) == ("ScatterplotLayer", "cities", True)
+    assert [p["requests"] for p in layer["data"]] == [400, 100]
+    assert layer["data"][0]["radius"] == charts.MAP_CITY_RADIUS[1]
+    assert layer["data"][1]["radius"] < layer["data"][0]["radius"]
+    assert layer["data"][0]["name"] == "52.52, 13.40"
+
+
+def test_map_with_no_requests(shapes: dict, centroids: pd.DataFrame) -> None:
+    empty = pd.DataFrame({"country": [], "country_name": [], "requests": []})
+    spec = deck_json(charts.country_map(empty, shapes, centroids))
+    assert {tuple(f["properties"]["fill"]) for f in spec["layers"][0]["data"]["features"]} == {
+        charts.MAP_NEUTRAL[False]
+    }
+    assert spec["layers"][1]["data"] == []
+
+
+@pytest.mark.skipif(not (SHAPES_PATH.exists() and CENTROIDS_PATH.exists()), reason="bundled geometry not built yet")
+def test_map_with_bundled_geometry() -> None:
+    geometry = pytest.importorskip("dashboard.geometry")
+    shapes, centroids = geometry.load_country_shapes(), geometry.load_centroids()
+    before = json.dumps(shapes, sort_keys=True)
+    frame = make_frame()
+    table = totals(frame, "country").assign(country_name=lambda t: t["country"])
+    text = charts.country_map(table, shapes, centroids, dark=True).to_json()
+    assert json.dumps(geometry.load_country_shapes(), sort_keys=True) == before  # the shared cached dict
+    spec = json.loads(text)
+    features = {f["properties"]["country"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
+    assert features["US"]["requests"] == 3 and features["DE"]["requests"] == 3 and features["FR"]["requests"] == 1
+    assert sum(p["requests"] for p in features.values()) == 7
+    assert {p["country"] for p in spec["layers"][1]["data"]} == {"US", "DE", "FR"}
+    assert len(text) < 1.2 * SHAPES_PATH.stat().st_size
