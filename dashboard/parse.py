@@ -22,7 +22,7 @@ import polars as pl
 import pyarrow as pa
 
 from .formats import CLF_TIME, EPOCH_MS_TIME, EPOCH_TIME, ISO_TIME, LogFormat, resolve_format
-from .sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk, iter_chunks, open_binary, source_name
+from .sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk, iter_chunks, open_binary, position, source_name
 
 MAX_REJECTS_KEPT = 1000
 WORKERS = 2
@@ -358,7 +358,7 @@ def parse_source(
                 frames.append(part.frame)
             _account(result, part.lines, part.rejected, part.reasons, part.rejects)
             if progress:
-                progress(getattr(stream, "tell", lambda: 0)() if not hasattr(stream, "seen") else stream.seen)
+                progress(position(stream))
     finally:
         stream.close() if not isinstance(source, io.IOBase) else None
     result.frame = to_pandas(frames)
@@ -380,9 +380,10 @@ def parse_sources(
     *,
     workers: int = WORKERS,
     progress: Callable[[int], None] | None = None,
+    name: str | None = None,
 ) -> ParseResult:
     """Parse several logs (the format is detected per source when not given) and merge them in time order."""
-    results = [parse_source(s, fmt, workers=workers, progress=progress) for s in sources]
+    results = [parse_source(s, fmt, workers=workers, progress=progress, name=name) for s in sources]
     if len(results) == 1:
         return results[0]
     merged = ParseResult(frame=_empty_frame(), format=results[0].format)

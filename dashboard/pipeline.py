@@ -38,11 +38,12 @@ def load_log(
     geoip: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int = 2,
+    name: str | None = None,
 ) -> LoadedLog:
     """Parse and enrich one or more logs; the frame comes sorted by time."""
     if not isinstance(sources, list | tuple):
         sources = [sources]
-    result = parse_sources(list(sources), fmt, workers=workers, progress=progress)
+    result = parse_sources(list(sources), fmt, workers=workers, progress=progress, name=name)
     frame = result.frame
     if not frame["time"].is_monotonic_increasing:
         frame = frame.sort_values("time", kind="stable", ignore_index=True)

@@ -71,10 +71,29 @@ def open_binary(source: str | os.PathLike | BinaryIO, max_decompressed: int = MA
             raw.seek(0)
     head = _peek(raw, 3)
     if head.startswith(GZIP_MAGIC):
-        return _Limited(gzip.GzipFile(fileobj=raw, mode="rb"), max_decompressed, "gzip")
+        return _Limited(gzip.GzipFile(fileobj=raw, mode="rb"), max_decompressed, "gzip", raw)
     if head.startswith(BZIP2_MAGIC):
-        return _Limited(bz2.BZ2File(raw, mode="rb"), max_decompressed, "bzip2")
+        return _Limited(bz2.BZ2File(raw, mode="rb"), max_decompressed, "bzip2", raw)
     return raw
+
+
+def position(stream: BinaryIO) -> int:
+    """Bytes consumed from the underlying file (compressed bytes for archives): for progress bars."""
+    raw = stream.raw if isinstance(stream, _Limited) else stream
+    try:
+        return raw.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+def input_size(source: str | os.PathLike | BinaryIO) -> int | None:
+    """Size in bytes of a path or seekable file object, when known."""
+    try:
+        if isinstance(source, str | os.PathLike):
+            return Path(source).stat().st_size
+        return len(source.getbuffer()) if hasattr(source, "getbuffer") else None
+    except (OSError, ValueError):
+        return None
 
 
 def _peek(stream: BinaryIO, n: int) -> bytes:
@@ -89,8 +108,8 @@ def _peek(stream: BinaryIO, n: int) -> bytes:
 class _Limited(io.RawIOBase):
     """A decompressing stream that fails clearly past a size limit or on a corrupt archive."""
 
-    def __init__(self, inner: BinaryIO, limit: int, kind: str) -> None:
-        self.inner, self.limit, self.kind, self.seen = inner, limit, kind, 0
+    def __init__(self, inner: BinaryIO, limit: int, kind: str, raw: BinaryIO) -> None:
+        self.inner, self.limit, self.kind, self.seen, self.raw = inner, limit, kind, 0, raw
 
     def readable(self) -> bool:
         return True

@@ -1,0 +1,80 @@
+"""The only module with Streamlit caches. Every cache is bounded; cached objects are never mutated.
+
+Parsed logs are held with ``cache_resource`` (one shared object, no copy per rerun): a 1M-row frame
+would cost a pickle round trip on every slider move under ``cache_data``. Uploads are cached per session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from .aggregate import build_cube
+from .config import SAMPLE_DAYS, SAMPLE_SEED
+from .geo import GeoDatabase, open_geo_database, resolve_geoip_path
+from .pipeline import LoadedLog, load_log
+
+TTL_SECONDS = 3600
+MAX_LOGS = 4
+MAX_UPLOADS_PER_SESSION = 2
+MAX_CUBES = 8
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def geo_database(path: str) -> GeoDatabase:
+    """One open GeoIP reader per database file, shared by all sessions."""
+    return open_geo_database(path)
+
+
+def _geo(geoip: str | None) -> GeoDatabase:
+    return geo_database(str(resolve_geoip_path(geoip)))
+
+
+@st.cache_resource(max_entries=1, show_spinner="Generating the sample log…")
+def sample_log(lines: int, geoip: str | None = None) -> LoadedLog:
+    """The embedded sample: generated in memory at first start, then shared."""
+    from .sample import generate_sample
+
+    sample = generate_sample(lines, days=SAMPLE_DAYS, seed=SAMPLE_SEED)
+    buffer = io.BytesIO(b"".join(sample.chunks()))
+    return load_log(buffer, "combined", geo=_geo(geoip), name="sample")
+
+
+@st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Parsing the log…")
+def server_log(path: str, size: int, mtime: float, fmt: str | None, geoip: str | None) -> LoadedLog:
+    """A log file on the server, re-read when its size or modification time changes."""
+    return load_log(Path(path), fmt, geo=_geo(geoip))
+
+
+def server_log_for(path: Path, fmt: str | None, geoip: str | None) -> LoadedLog:
+    stat = path.stat()
+    return server_log(str(path), stat.st_size, stat.st_mtime, fmt, geoip)
+
+
+@st.cache_resource(max_entries=MAX_UPLOADS_PER_SESSION, ttl=TTL_SECONDS, scope="session", show_spinner=False)
+def uploaded_log(
+    digest: str, _data: bytes, name: str, fmt: str | None, geoip: str | None, _progress: Callable | None = None
+) -> LoadedLog:
+    """An uploaded log, keyed by the SHA-256 of its bytes, cached for this session only."""
+    return load_log(io.BytesIO(_data), fmt, geo=_geo(geoip), name=name, progress=_progress)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False)
+def cube(log_key: str, _loaded: LoadedLog, bucket: str, tz: str) -> pd.DataFrame:
+    """bucket × browser × country × status class × bot counts for a loaded log (what most panels draw)."""
+    return build_cube(_loaded.frame, bucket, tz)
+
+
+def clear_all() -> None:
+    """Empty every cache (tests use it between runs)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()

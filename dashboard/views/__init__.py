@@ -1,0 +1,1 @@
+"""Streamlit pages: each module arranges widgets and calls the pure layers below."""

@@ -1,0 +1,221 @@
+"""The overview page: headline figures, browsers, heatmap tables and the country map for a time window.
+
+Everything that follows the window slider lives in one fragment, so moving the slider or playing the
+time-lapse reruns only this part of the page, from cached tables (the log is never re-parsed).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from .. import cache, charts, panels
+from ..aggregate import DEFAULT_TZ
+from ..export import to_csv
+from ..geometry import load_centroids, load_country_shapes
+from .sidebar import Selected, Settings
+
+KEY = "overview_"
+PLAY_SECONDS = 1.5
+SAMPLE_BANNER = (
+    "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
+    "sidebar (**Upload**), or start the app with `streamlit run app.py -- --log /var/log/nginx/access.log`."
+)
+ATTRIBUTION = (
+    "[IP Geolocation by DB-IP](https://db-ip.com) (CC BY 4.0) · Country shapes: "
+    "[Natural Earth](https://www.naturalearthdata.com) via world-atlas (public domain)"
+)
+FIGURES = (
+    ("requests", "Requests", "{:,}"),
+    ("visitors", "Unique visitors", "{:,}"),
+    ("bytes", "Bytes", None),
+    ("countries", "Countries", "{:,}"),
+    ("share_4xx", "4xx", "{:.1%}"),
+    ("share_5xx", "5xx", "{:.1%}"),
+    ("share_bots", "Bots", "{:.1%}"),
+)
+
+
+def human_bytes(n: float) -> str:
+    """1234567 → '1.2 MB'."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:,.1f} PB"
+
+
+def render(settings: Settings, selected: Selected | None) -> None:
+    """The page body."""
+    st.title("Data Bloom")
+    if selected is None:
+        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+        return
+    if selected.is_sample:
+        st.info(SAMPLE_BANNER, icon="🌱")
+    loaded = selected.loaded
+    cube = cache.cube(selected.key, loaded, settings.bucket, settings.tz)
+    buckets = panels.bucket_options(cube)
+    if not buckets:
+        st.warning("This log has no parsed request to show.")
+        _rejects(loaded)
+        return
+    st.caption(
+        f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · times in {settings.tz}"
+    )
+    _window_section(settings, selected, cube, buckets)
+    _rejects(loaded)
+    st.caption(ATTRIBUTION)
+
+
+def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list) -> None:
+    playing = st.session_state.get(KEY + "playing", False)
+
+    @st.fragment(run_every=PLAY_SECONDS if playing else None)
+    def section() -> None:
+        labels = panels.bucket_labels(buckets)
+        if st.session_state.get(KEY + "playing"):
+            _advance(labels)
+        cols = st.columns([6, 1])
+        with cols[0]:
+            value = st.select_slider(
+                "Time window",
+                options=labels,
+                value=(labels[0], labels[-1]),
+                key="window",
+                bind="query-params",
+                help="one bucket or a range of buckets; the figures, tables and map follow it",
+            )
+        with cols[1]:
+            st.write("")
+            if st.button(
+                "⏸ Pause" if playing else "▶ Play",
+                key=KEY + "play",
+                width="stretch",
+                on_click=_toggle_play,
+                args=(labels,),
+            ):
+                st.rerun()  # the whole page, so the fragment's refresh interval follows the new state
+        first, last = (value, value) if isinstance(value, str) else value
+        i, j = labels.index(first), labels.index(last)
+        start, end = buckets[i], panels.window_end(buckets, j, settings.bucket)
+        data = panels.window_data(selected.loaded.frame, cube, start, end, settings.bots, tz=settings.tz)
+        _figures(data, selected)
+        _browsers(data, settings)
+        _heatmaps(data, settings)
+        _map(data)
+
+    section()
+
+
+def _toggle_play(labels: list[str]) -> None:
+    """Start or stop the time-lapse (a button callback: runs before the slider exists)."""
+    playing = not st.session_state.get(KEY + "playing", False)
+    st.session_state[KEY + "playing"] = playing
+    if playing:
+        first, last = st.session_state.get("window", (labels[0], labels[-1]))
+        i, j = labels.index(first), labels.index(last)
+        width = 0 if (i, j) == (0, len(labels) - 1) else j - i  # the whole range: step one bucket at a time
+        start = 0 if j + 1 >= len(labels) else i
+        st.session_state["window"] = (labels[start], labels[start + width])
+        st.session_state[KEY + "last_step"] = time.monotonic()
+
+
+def _advance(labels: list[str]) -> None:
+    """Move the window one bucket on when a play interval has passed; stop at the end."""
+    now = time.monotonic()
+    if now - st.session_state.get(KEY + "last_step", 0.0) < PLAY_SECONDS * 0.8:
+        return
+    st.session_state[KEY + "last_step"] = now
+    first, last = st.session_state.get("window", (labels[0], labels[0]))
+    i, j = labels.index(first), labels.index(last)
+    if j + 1 >= len(labels):
+        st.session_state[KEY + "playing"] = False
+        return
+    st.session_state["window"] = (labels[i + 1], labels[j + 1])
+
+
+def _figures(data: panels.WindowData, selected: Selected) -> None:
+    figures = data.figures
+    cols = [*st.columns(4), *st.columns(4)]
+    for col, (key, label, fmt) in zip(cols, FIGURES, strict=False):
+        value = figures[key]
+        col.metric(label, human_bytes(value) if fmt is None else fmt.format(value))
+    cols[-1].metric(
+        "Rejected lines",
+        f"{selected.loaded.parse.rejected:,}",
+        help="lines that could not be parsed; see the list at the bottom of the page",
+    )
+
+
+def _browsers(data: panels.WindowData, settings: Settings) -> None:
+    st.subheader("Browsers")
+    left, right = st.columns([3, 2])
+    with left:
+        stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
+        markers = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
+        chart = charts.browser_timeline_chart(
+            data.browser_timeline,
+            "browser",
+            stacked=stacked,
+            tz=settings.tz,
+            bucket_label=settings.bucket,
+            markers=markers,
+        )
+        st.altair_chart(chart)
+    with right:
+        st.altair_chart(
+            charts.totals_bar_chart(data.browser_totals.head(15), "browser", "Requests in the window"),
+        )
+
+
+def _heatmaps(data: panels.WindowData, settings: Settings) -> None:
+    st.subheader("Heatmap tables")
+    tabs = st.tabs(["Time × browser", "Time × country"])
+    for tab, counts, dimension in (
+        (tabs[0], data.browser_counts, "browser"),
+        (tabs[1], data.country_counts, "country"),
+    ):
+        with tab:
+            pivot = charts.heatmap_pivot(counts, dimension, tz=settings.tz)
+            if pivot.empty:
+                st.caption("No requests in this window.")
+                continue
+            st.dataframe(charts.style_heatmap(pivot))
+            st.download_button(
+                f"Download CSV ({dimension})",
+                to_csv(pivot),
+                file_name=f"time-x-{dimension}.csv",
+                mime="text/csv",
+                key=KEY + "csv_" + dimension,
+            )
+
+
+def _map(data: panels.WindowData) -> None:
+    st.subheader("Countries")
+    theme = st.context.theme.type if hasattr(st.context, "theme") else None
+    deck = charts.country_map(
+        data.country_totals, load_country_shapes(), load_centroids(), city_points=data.city_points, dark=theme == "dark"
+    )
+    st.pydeck_chart(deck, height=480)
+
+
+def _rejects(loaded) -> None:
+    parse = loaded.parse
+    label = f"Rejected lines: {parse.rejected:,} of {parse.lines:,}"
+    with st.expander(label, expanded=False):
+        if not parse.rejected:
+            st.write("Every line parsed.")
+            return
+        st.write(", ".join(f"{reason}: {n:,}" for reason, n in parse.reasons.most_common()))
+        table = pd.DataFrame(
+            [{"source": r.source, "line": r.line, "reason": r.reason, "text": r.raw} for r in parse.rejects]
+        )
+        st.dataframe(table, hide_index=True)
+        if parse.rejected > len(parse.rejects):
+            st.caption(f"The first {len(parse.rejects):,} are listed; all {parse.rejected:,} are counted.")
+
+
+__all__ = ["DEFAULT_TZ", "render"]

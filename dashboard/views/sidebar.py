@@ -1,0 +1,159 @@
+"""The shared sidebar: which log, which format, time zone, bucket size and bot filter.
+
+Source, bucket, time zone and bot filter are bound to the URL, so a copied link reopens the same view.
+A log that fails to load shows one clear error and the previous data stays on screen.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .. import cache
+from ..aggregate import AggregateError
+from ..config import AppConfig, PathNotAllowedError, allowed_path
+from ..formats import FORMATS, UnknownFormatError
+from ..geo import GeoDatabaseError
+from ..pipeline import LoadedLog
+from ..sources import SourceError
+
+SAMPLE, UPLOAD, SERVER = "Sample", "Upload", "Server log"
+BUCKETS = ("15min", "1h", "4h", "1D")
+DEFAULT_BUCKET = "4h"
+BOT_CHOICES = ("include", "exclude", "only")
+UPLOAD_TYPES = ["log", "txt", "gz", "bz2"]
+AUTO, CUSTOM = "auto", "custom…"
+LOAD_ERRORS = (UnknownFormatError, SourceError, GeoDatabaseError, AggregateError, PathNotAllowedError, OSError)
+KEY = "sidebar_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar selected."""
+
+    source: str
+    bucket: str
+    tz: str
+    bots: str
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The log on screen: a key identifying it, a display name, and whether it is the sample."""
+
+    key: str
+    name: str
+    loaded: LoadedLog
+    is_sample: bool
+
+
+def _zones() -> list[str]:
+    return ["UTC", *sorted(z for z in zoneinfo.available_timezones() if z != "UTC" and "/" in z)]
+
+
+def _format_choice(config: AppConfig) -> str | None:
+    options = [AUTO, *FORMATS, CUSTOM]
+    default = config.format if config.format in FORMATS else AUTO
+    choice = st.selectbox(
+        "Log format",
+        options,
+        index=options.index(default),
+        key=KEY + "format",
+        help="auto-detects from the first lines; custom takes an Apache LogFormat or nginx log_format string",
+    )
+    if choice == CUSTOM:
+        custom = st.text_input(
+            "Format string", value=config.format or "", key=KEY + "format_string", placeholder='%h %l %u %t "%r" %>s %b'
+        )
+        return custom or None
+    return None if choice == AUTO else choice
+
+
+def render(config: AppConfig) -> tuple[Settings, Selected | None]:
+    """Draw the sidebar and load the chosen log (or keep the previous one when loading fails)."""
+    sources = [SAMPLE, UPLOAD] + ([SERVER] if config.logs or config.allow_dirs else [])
+    default_source = SERVER if config.logs else SAMPLE
+    with st.sidebar:
+        st.header("Log")
+        source = st.radio(
+            "Source", sources, index=sources.index(default_source), key="source", bind="query-params", horizontal=True
+        )
+        fmt = _format_choice(config)
+        st.header("View")
+        zones = _zones()
+        tz = st.selectbox("Time zone", zones, index=0, key="tz", bind="query-params")
+        bucket = st.selectbox("Bucket", BUCKETS, index=BUCKETS.index(DEFAULT_BUCKET), key="bucket", bind="query-params")
+        bots = st.radio("Bots", BOT_CHOICES, index=0, key="bots", bind="query-params", horizontal=True)
+        selected = _load(config, source, fmt)
+    return Settings(source=source, bucket=bucket, tz=tz, bots=bots), selected
+
+
+def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
+    try:
+        selected = _load_source(config, source, fmt)
+    except LOAD_ERRORS as exc:
+        st.error(f"Could not load this log: {exc}", icon="⚠️")
+        selected = None
+    if selected is not None:
+        st.session_state["last_selected"] = selected
+        return selected
+    return st.session_state.get("last_selected")
+
+
+def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
+    if source == SAMPLE:
+        loaded = cache.sample_log(config.sample_lines, config.geoip)
+        return Selected(key=f"sample:{config.sample_lines}", name="sample", loaded=loaded, is_sample=True)
+    if source == UPLOAD:
+        upload = st.file_uploader(
+            "Access log",
+            type=UPLOAD_TYPES,
+            key=KEY + "upload",
+            help="plain text, .gz or .bz2; the size limit is server.maxUploadSize",
+        )
+        if upload is None:
+            st.caption("Choose a file to analyse it.")
+            return None
+        data = upload.getvalue()
+        digest = cache.digest(data)
+        if not data:
+            raise SourceError(f"{upload.name} is empty")
+        bar = st.progress(0.0, text=f"Parsing {upload.name}…")
+
+        def progress(done: int) -> None:
+            bar.progress(min(done / len(data), 1.0), text=f"Parsing {upload.name}… {done / 1e6:,.0f} MB")
+
+        try:
+            loaded = cache.uploaded_log(digest, data, upload.name, fmt, config.geoip, progress)
+        finally:
+            bar.empty()
+        _check_parsed(loaded, upload.name)
+        return Selected(key=f"upload:{digest}:{fmt}", name=upload.name, loaded=loaded, is_sample=False)
+    names = [str(p) for p in config.logs]
+    if config.allow_dirs:
+        requested = st.text_input(
+            "Path on the server",
+            value=names[0] if names else "",
+            key=KEY + "path",
+            help="only files the operator allowed with --log or --allow-dir",
+        )
+    else:
+        requested = st.selectbox("Log file", names, key=KEY + "path_choice")
+    path = allowed_path(config, requested)
+    loaded = cache.server_log_for(path, fmt or config.format, config.geoip)
+    _check_parsed(loaded, path.name)
+    return Selected(key=f"path:{path}:{fmt}", name=path.name, loaded=loaded, is_sample=False)
+
+
+def _check_parsed(loaded: LoadedLog, name: str) -> None:
+    """A log with lines but no parsed line is an error, with the first reasons."""
+    parse = loaded.parse
+    if parse.lines == 0:
+        raise SourceError(f"{name} is empty")
+    if parse.parsed == 0:
+        reasons = ", ".join(f"{r} ({n:,})" for r, n in parse.reasons.most_common(3))
+        raise UnknownFormatError(
+            f"none of the {parse.lines:,} lines of {name} is in the {parse.format.name} format: {reasons}"
+        )

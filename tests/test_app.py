@@ -1,0 +1,155 @@
+"""AppTest: the page as Streamlit runs it, without a browser."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from conftest import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+SAMPLE_LINES = 5000
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch):
+    from dashboard import cache
+
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
+    cache.clear_all()
+    yield
+    cache.clear_all()
+
+
+def run_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def deck_json(at: AppTest) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def country_requests(at: AppTest) -> dict[str, int]:
+    layer = next(layer for layer in deck_json(at)["layers"] if layer["id"] == "countries")
+    features = layer["data"]["features"]
+    return {f["properties"]["country"]: f["properties"]["requests"] for f in features if f["properties"]["requests"]}
+
+
+def small_log() -> bytes:
+    lines = [
+        combined("8.8.8.8", "01/Jun/2026:10:00:00 +0000", "GET / HTTP/1.1", 200, 100, agent=UA_CHROME),
+        combined("8.8.4.4", "01/Jun/2026:10:05:00 +0000", "GET /a HTTP/1.1", 404, 50, agent=UA_FIREFOX),
+        combined("81.2.69.160", "01/Jun/2026:11:00:00 +0000", "GET /b HTTP/2.0", 500, 0, agent=UA_GOOGLEBOT),
+        "not a log line",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_default_page_renders_the_sample():
+    at = run_app()
+    assert not at.exception
+    assert not at.error
+    assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"
+    assert len(at.get("vega_lite_chart")) >= 2
+    assert len(at.get("deck_gl_json_chart")) == 1
+    assert any("generated sample log" in info.value for info in at.info)
+    assert sum(country_requests(at).values()) > 0
+
+
+def test_moving_the_slider_changes_the_map_and_figures():
+    at = run_app()
+    slider = at.select_slider(key="window")
+    options = slider.options
+    before = country_requests(at)
+    slider.set_value((options[3], options[3])).run()
+    assert not at.exception
+    after = country_requests(at)
+    assert after != before
+    assert sum(after.values()) < sum(before.values())
+    assert int(metric(at, "Requests").replace(",", "")) < SAMPLE_LINES
+
+
+def test_upload_switches_the_data():
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("mine.log.gz", gzip.compress(small_log()), "application/gzip")).run()
+    assert not at.exception
+    assert metric(at, "Requests") == "3"
+    assert metric(at, "Rejected lines") == "1"
+    assert metric(at, "Bots") == "33.3%"
+    assert any("mine.log.gz" in c.value for c in at.caption)
+    assert country_requests(at) == {"US": 2, "GB": 1}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("garbage.log", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50, "binary"),
+        ("words.txt", b"hello world\n" * 20, "no known format"),
+        ("empty.log", b"", "empty"),
+        ("cut.log.gz", gzip.compress(small_log() * 200)[:300], "gzip"),
+    ],
+)
+def test_bad_upload_shows_an_error_and_keeps_the_previous_data(name, content, message):
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"
+
+
+def test_query_parameters_restore_a_view():
+    at = run_app({"bucket": "1h", "tz": "Europe/Berlin", "bots": "exclude"})
+    assert not at.exception
+    assert at.selectbox(key="bucket").value == "1h"
+    assert at.selectbox(key="tz").value == "Europe/Berlin"
+    assert at.radio(key="bots").value == "exclude"
+    assert "+02:00" not in at.select_slider(key="window").options[0]
+    assert float(metric(at, "Bots").rstrip("%")) == 0.0
+
+
+def test_bots_only_and_bucket_change():
+    at = run_app()
+    at.radio(key="bots").set_value("only").run()
+    assert metric(at, "Bots") == "100.0%"
+    at.selectbox(key="bucket").set_value("1D").run()
+    assert len(at.select_slider(key="window").options) in (7, 8)
+
+
+def test_server_log_given_on_the_command_line(tmp_path, monkeypatch):
+    path = tmp_path / "access.log"
+    path.write_bytes(small_log())
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--log {path}")
+    at = run_app()
+    assert not at.exception
+    assert at.radio(key="source").value == "Server log"
+    assert metric(at, "Requests") == "3"
+
+
+def test_play_steps_through_windows():
+    at = run_app()
+    options = at.select_slider(key="window").options
+    at.button(key="overview_play").click().run()
+    assert not at.exception
+    assert at.session_state["overview_playing"] is True
+    assert at.select_slider(key="window").value == (options[0], options[0])
+    for step in (1, 2):
+        at.session_state["overview_last_step"] = 0.0  # as if the play interval had passed
+        at.run()
+        assert at.select_slider(key="window").value == (options[step], options[step])
+    requests_one_bucket = int(metric(at, "Requests").replace(",", ""))
+    assert 0 < requests_one_bucket < SAMPLE_LINES
+    at.button(key="overview_play").click().run()
+    assert at.session_state["overview_playing"] is False
