@@ -100,6 +100,16 @@ def lump(values: pd.Series, keep: Sequence[str]) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=values.index)
 
 
+def _naive_utc(buckets: pd.Series) -> np.ndarray:
+    """Bucket starts as naive UTC datetime64 (fast to group; object Timestamps are not)."""
+    return buckets.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+
+
+def _aware(naive_utc: pd.Series, tz: str) -> pd.Series:
+    """Back from naive UTC to tz-aware timestamps in ``tz``."""
+    return naive_utc.dt.tz_localize("UTC").dt.tz_convert(tz)
+
+
 def counts_by_bucket(
     frame: pd.DataFrame,
     dimension: str,
@@ -115,12 +125,14 @@ def counts_by_bucket(
     if top is not None:
         values = lump(values, top_values(values, top))
     grouped = (
-        pd.DataFrame({"bucket": buckets.to_numpy(), dimension: values.to_numpy(), "bytes": frame["bytes"].to_numpy()})
+        pd.DataFrame({"bucket": _naive_utc(buckets), dimension: values.array, "bytes": frame["bytes"].to_numpy()})
         .groupby(["bucket", dimension], observed=True, sort=True)
         .agg(requests=("bytes", "size"), bytes=("bytes", "sum"))
         .reset_index()
     )
-    return grouped[grouped["requests"] > 0].reset_index(drop=True)
+    grouped = grouped[grouped["requests"] > 0].reset_index(drop=True)
+    grouped["bucket"] = _aware(grouped["bucket"], buckets.dt.tz if len(buckets) else tz)
+    return grouped
 
 
 def dimension_values(frame: pd.DataFrame, dimension: str) -> pd.Series:
@@ -186,8 +198,8 @@ def headline(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> dict[str, float | int
     status = frame["status"].to_numpy()
     countries = 0
     if "country" in frame.columns and n:
-        present = frame["country"].astype(str).unique()
-        countries = sum(1 for c in present if c not in NON_COUNTRIES)
+        present = pd.unique(frame["country"].array)
+        countries = sum(1 for c in present if str(c) not in NON_COUNTRIES)
     return {
         "requests": n,
         "visitors": unique_visitors(frame, tz),
@@ -204,20 +216,23 @@ def build_cube(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFA
     buckets = bucket_starts(frame["time"], bucket, tz)
     parts = pd.DataFrame(
         {
-            "bucket": buckets.to_numpy(),
-            "browser": frame["browser"].astype(str).to_numpy(),
-            "country": frame["country"].astype(str).to_numpy(),
-            "status_class": np.asarray(status_class(frame["status"])).astype(str),
+            "bucket": _naive_utc(buckets),
+            "browser": frame["browser"].array,
+            "country": frame["country"].array,
+            "status_class": status_class(frame["status"]),
             "is_bot": frame["is_bot"].to_numpy(dtype=bool),
             "bytes": frame["bytes"].to_numpy(),
         }
     )
     cube = (
-        parts.groupby(list(CUBE_DIMENSIONS), sort=True)
+        parts.groupby(list(CUBE_DIMENSIONS), sort=True, observed=True)
         .agg(requests=("bytes", "size"), bytes=("bytes", "sum"))
         .reset_index()
     )
-    cube["bucket"] = pd.to_datetime(cube["bucket"], utc=True).dt.tz_convert(tz) if len(cube) else cube["bucket"]
+    cube = cube[cube["requests"] > 0].reset_index(drop=True)
+    for col in ("browser", "country", "status_class"):
+        cube[col] = cube[col].astype(str)
+    cube["bucket"] = _aware(cube["bucket"], tz)
     return cube
 
 

@@ -27,6 +27,7 @@ from .sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk, iter_chunks, open_
 MAX_REJECTS_KEPT = 1000
 WORKERS = 2
 NEWLINE = 10
+HIGH_BYTE = 0x80
 STRING_COLUMNS = (
     "ip",
     "ident",
@@ -40,7 +41,8 @@ STRING_COLUMNS = (
     "vhost",
 )
 DASH_IS_EMPTY = ("ident", "user", "referrer", "user_agent", "vhost", "query")
-REQUEST_PATTERN = r"^(?P<method>[A-Za-z][A-Za-z0-9_-]*) (?P<target>.*?)(?: (?P<protocol>HTTP/\d+(?:\.\d+)?))?$"
+METHOD_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+PROTOCOL_PATTERN = r" (HTTP/\d+(?:\.\d+)?)$"
 
 # Reject reasons, short and stable (tests and the UI group by them).
 NOT_THIS_FORMAT = "not this format"
@@ -106,14 +108,25 @@ def _lines_array(data: bytes, last_unterminated: bool) -> pa.LargeStringArray:
 
 
 def _as_text(data: bytes, last_unterminated: bool) -> pa.LargeStringArray:
-    """The chunk's lines as valid UTF-8; undecodable bytes become ``\\xNN`` escapes."""
+    """The chunk's lines as valid UTF-8; undecodable bytes become ``\\xNN`` escapes.
+
+    Only lines holding bytes >= 0x80 can be invalid, and they are rare: those alone are re-decoded.
+    """
     arr = _lines_array(data, last_unterminated)
     try:
         arr.validate(full=True)
+        return arr
     except pa.ArrowInvalid:
-        data = data.decode("utf-8", "backslashreplace").encode("utf-8")
-        arr = _lines_array(data, last_unterminated)
-    return arr
+        pass
+    offsets = np.frombuffer(arr.buffers()[1], np.int64, count=len(arr) + 1)
+    high = np.flatnonzero(np.frombuffer(data, np.uint8) >= HIGH_BYTE)
+    pieces, pos = [], 0
+    for i in np.unique(np.searchsorted(offsets, high, side="right") - 1).tolist():
+        start, end = int(offsets[i]), int(offsets[i + 1])
+        pieces += [data[pos:start], data[start:end].decode("utf-8", "backslashreplace").encode("utf-8")]
+        pos = end
+    pieces.append(data[pos:])
+    return _lines_array(b"".join(pieces), last_unterminated)
 
 
 # --- time -----------------------------------------------------------------------------------------------
@@ -151,75 +164,89 @@ def _extract(lines: pl.Series, fmt: LogFormat) -> pl.DataFrame:
     return lines.str.extract_groups(fmt.pattern).struct.unnest()
 
 
+def _unescape(col: pl.Series) -> pl.Series:
+    """``\\"`` → ``"`` in a quoted field; only the (rare) values holding a backslash are rewritten."""
+    has_backslash = col.str.contains("\\", literal=True).fill_null(False)
+    if not has_backslash.any():
+        return col
+    rows = has_backslash.arg_true()
+    return col.scatter(rows, col.gather(rows).str.replace_all('\\"', '"', literal=True))
+
+
+def _split_request(request: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """method, target, protocol of request lines; a line without a method is all target ("-" → "")."""
+    first_rest = request.str.splitn(" ", 2).struct.unnest()
+    first, rest = first_rest.get_column(first_rest.columns[0]), first_rest.get_column(first_rest.columns[1])
+    out = (
+        pl.DataFrame({"request": request, "first": first, "rest": rest})
+        .select(
+            has_method=pl.col("first").str.contains(METHOD_PATTERN) & pl.col("rest").is_not_null(),
+            rest=pl.col("rest"),
+            first=pl.col("first"),
+            request=pl.col("request"),
+        )
+        .select(
+            method=pl.when(pl.col("has_method")).then(pl.col("first")).otherwise(pl.lit("")),
+            target=pl.when(pl.col("has_method"))
+            .then(pl.col("rest").str.replace(PROTOCOL_PATTERN, ""))
+            .when(pl.col("request") == "-")
+            .then(pl.lit(""))
+            .otherwise(pl.col("request")),
+            protocol=pl.when(pl.col("has_method"))
+            .then(pl.col("rest").str.extract(PROTOCOL_PATTERN, 1).fill_null(""))
+            .otherwise(pl.lit("")),
+        )
+    )
+    return out.get_column("method"), out.get_column("target"), out.get_column("protocol")
+
+
 def _typed(raw: pl.DataFrame, fmt: LogFormat) -> pl.DataFrame:
     """Typed columns from raw string fields."""
     names = set(raw.columns)
-    exprs: list[pl.Expr] = []
+    height = raw.height
     quoted = fmt.quoted if fmt.kind == "regex" else frozenset()
-
-    def text(name: str) -> pl.Expr:
-        col = pl.col(name)
-        if name in quoted:
-            col = col.str.replace_all('\\"', '"', literal=True)
-        if name in DASH_IS_EMPTY:
-            col = pl.when(col == "-").then(pl.lit("")).otherwise(col)
-        return col
+    empty = pl.repeat("", height, eager=True, dtype=pl.String)
+    columns: dict[str, pl.Series] = {}
 
     time_format = "json" if fmt.kind == "json" else fmt.time_format
-    exprs.append(_parse_time(pl.col("time"), time_format).alias("time") if "time" in names else None)
+    if "time" in names:
+        columns["time"] = raw.select(_parse_time(pl.col("time"), time_format)).to_series()
     for name in ("ip", "ident", "user", "referrer", "user_agent", "vhost"):
         if name in names:
-            exprs.append(text(name).alias(name))
+            col = raw.get_column(name)
+            col = _unescape(col) if name in quoted else col
+            columns[name] = col.replace("-", "") if name in DASH_IS_EMPTY else col
+        elif name != "vhost":
+            columns[name] = empty
     if "status" in names:
-        exprs.append(pl.col("status").cast(pl.Int16, strict=False).alias("status"))
-    if "bytes" in names:
-        exprs.append(pl.col("bytes").cast(pl.Int64, strict=False).fill_null(0).alias("bytes"))
+        columns["status"] = raw.get_column("status").cast(pl.Int16, strict=False)
+    columns["bytes"] = (
+        raw.get_column("bytes").cast(pl.Int64, strict=False).fill_null(0)
+        if "bytes" in names
+        else pl.repeat(0, height, eager=True, dtype=pl.Int64)
+    )
     if "port" in names:
-        exprs.append(pl.col("port").cast(pl.Int32, strict=False).alias("port"))
+        columns["port"] = raw.get_column("port").cast(pl.Int32, strict=False)
     for name, scale in (("response_time_s", 1.0), ("response_time_ms", 1e-3), ("response_time_us", 1e-6)):
         if name in names:
-            exprs.append((pl.col(name).cast(pl.Float64, strict=False) * scale).alias("response_time_s"))
-    out = raw.select([e for e in exprs if e is not None])
+            columns["response_time_s"] = raw.get_column(name).cast(pl.Float64, strict=False) * scale
 
     # method / path / query / protocol, from the request line or from separate fields.
     if "request" in names:
-        request = raw.get_column("request").str.replace_all('\\"', '"', literal=True)
-        parts = request.str.extract_groups(REQUEST_PATTERN).struct.unnest()
-        unsplit = parts.get_column("method").is_null()
-        method = parts.get_column("method").fill_null("")
-        target = pl.select(
-            pl.when(unsplit)
-            .then(pl.when(request == "-").then(pl.lit("")).otherwise(request))
-            .otherwise(parts.get_column("target"))
-        ).to_series()
-        protocol = parts.get_column("protocol").fill_null("")
+        method, target, protocol = _split_request(_unescape(raw.get_column("request")))
     else:
-        height = raw.height
-        method = raw.get_column("method").fill_null("") if "method" in names else pl.repeat("", height, eager=True)
+        method = raw.get_column("method").fill_null("") if "method" in names else empty
         target = raw.get_column("target") if "target" in names else None
-        protocol = (
-            raw.get_column("protocol").fill_null("") if "protocol" in names else pl.repeat("", height, eager=True)
-        )
+        protocol = raw.get_column("protocol").fill_null("") if "protocol" in names else empty
     if target is not None:
         split = target.fill_null("").str.splitn("?", 2).struct.unnest()
         path = split.get_column(split.columns[0]).fill_null("")
         query = split.get_column(split.columns[1]).fill_null("")
     else:
-        path = raw.get_column("path").fill_null("") if "path" in names else pl.repeat("", raw.height, eager=True)
-        query = raw.get_column("query").fill_null("") if "query" in names else pl.repeat("", raw.height, eager=True)
-        query = query.str.strip_prefix("?")
-    out = out.with_columns(
-        method=method.alias("method"),
-        path=path.alias("path"),
-        query=query.fill_null("").alias("query"),
-        protocol=protocol.alias("protocol"),
-    )
-    for name in ("ident", "user", "referrer", "user_agent"):
-        if name not in out.columns:
-            out = out.with_columns(pl.lit("").alias(name))
-    if "bytes" not in out.columns:
-        out = out.with_columns(pl.lit(0, pl.Int64).alias("bytes"))
-    return out
+        path = raw.get_column("path").fill_null("") if "path" in names else empty
+        query = raw.get_column("query").fill_null("").str.strip_prefix("?") if "query" in names else empty
+    columns.update(method=method, path=path, query=query, protocol=protocol)
+    return pl.DataFrame([s.alias(name) for name, s in columns.items()])
 
 
 # --- one chunk ------------------------------------------------------------------------------------------

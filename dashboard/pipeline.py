@@ -59,7 +59,7 @@ def load_log(
 
 
 def _counts(series: pd.Series) -> dict[str, int]:
-    counts = series.astype(str).value_counts()
+    counts = series.value_counts()
     return {str(k): int(v) for k, v in counts.items() if v}
 
 
