@@ -58,9 +58,9 @@ def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFA
 
 def status_class(status: pd.Series) -> pd.Categorical:
     """'2xx', '4xx', ... per status code ('other' outside 100-599)."""
-    hundreds = status.to_numpy() // 100
-    labels = np.array(["other", *STATUS_CLASSES, "other"], dtype=object)
-    return pd.Categorical(labels[np.clip(hundreds, 0, 6)], categories=[*STATUS_CLASSES, "other"])
+    hundreds = status.to_numpy().astype(np.int64) // 100
+    codes = np.where((hundreds >= 1) & (hundreds <= len(STATUS_CLASSES)), hundreds - 1, len(STATUS_CLASSES))
+    return pd.Categorical.from_codes(codes, categories=[*STATUS_CLASSES, "other"])
 
 
 def window(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:

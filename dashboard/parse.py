@@ -41,6 +41,7 @@ STRING_COLUMNS = (
     "vhost",
 )
 DASH_IS_EMPTY = ("ident", "user", "referrer", "user_agent", "vhost", "query")
+TEXT_FIELDS = ("ip", "ident", "user", "referrer", "user_agent", "vhost", "query")
 METHOD_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 PROTOCOL_PATTERN = r" (HTTP/\d+(?:\.\d+)?)$"
 
@@ -204,7 +205,6 @@ def _typed(raw: pl.DataFrame, fmt: LogFormat) -> pl.DataFrame:
     """Typed columns from raw string fields."""
     names = set(raw.columns)
     height = raw.height
-    quoted = fmt.quoted if fmt.kind == "regex" else frozenset()
     empty = pl.repeat("", height, eager=True, dtype=pl.String)
     columns: dict[str, pl.Series] = {}
 
@@ -213,9 +213,8 @@ def _typed(raw: pl.DataFrame, fmt: LogFormat) -> pl.DataFrame:
         columns["time"] = raw.select(_parse_time(pl.col("time"), time_format)).to_series()
     for name in ("ip", "ident", "user", "referrer", "user_agent", "vhost"):
         if name in names:
-            col = raw.get_column(name)
-            col = _unescape(col) if name in quoted else col
-            columns[name] = col.replace("-", "") if name in DASH_IS_EMPTY else col
+            # Unescaping and "-" → "" happen once per distinct value, in to_pandas (see _clean_text).
+            columns[name] = raw.get_column(name)
         elif name != "vhost":
             columns[name] = empty
     if "status" in names:
@@ -388,7 +387,7 @@ def parse_source(
                 progress(position(stream))
     finally:
         stream.close() if not isinstance(source, io.IOBase) else None
-    result.frame = to_pandas(frames)
+    result.frame = to_pandas(frames, fmt_obj)
     return result
 
 
@@ -427,16 +426,35 @@ def parse_sources(
     return merged
 
 
-def to_pandas(frames: Sequence[pl.DataFrame]) -> pd.DataFrame:
-    """Concatenate chunk frames into one pandas frame with categorical strings."""
+def to_pandas(frames: Sequence[pl.DataFrame], fmt: LogFormat) -> pd.DataFrame:
+    """Concatenate chunk frames into one pandas frame with categorical strings and cleaned text fields."""
     if not frames:
         return _empty_frame()
-    frame = pl.concat(frames, how="diagonal_relaxed")
-    out = frame.to_pandas()
+    out = pl.concat(frames, how="diagonal_relaxed").to_pandas()
     for col in STRING_COLUMNS:
         if col in out.columns and not isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype("category")
+    quoted = fmt.quoted if fmt.kind == "regex" else frozenset()
+    for col in TEXT_FIELDS:
+        if col in out.columns:
+            out[col] = _clean_text(out[col], unescape=col in quoted, dash=col in DASH_IS_EMPTY)
     return out
+
+
+def _clean_text(column: pd.Series, unescape: bool, dash: bool) -> pd.Series:
+    """``\\"`` → ``"`` (quoted fields) and ``-`` → "" on the categories, merging values that become equal."""
+    categories = column.cat.categories
+    values = pd.Index(categories.astype(str))
+    if unescape:
+        values = values.str.replace('\\"', '"', regex=False)
+    if dash:
+        values = values.where(values != "-", "")
+    if values.equals(pd.Index(categories.astype(str))):
+        return column
+    codes, uniques = pd.factorize(values)
+    old = column.cat.codes.to_numpy()
+    new = np.where(old < 0, -1, codes[np.maximum(old, 0)])
+    return pd.Series(pd.Categorical.from_codes(new, categories=uniques), index=column.index, name=column.name)
 
 
 def _empty_frame() -> pd.DataFrame:
