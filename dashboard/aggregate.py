@@ -7,6 +7,7 @@ go back is two buckets, not one bucket with double traffic; day buckets start at
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def check_bucket(bucket: str) -> pd.Timedelta:
     return span
 
 
+def check_tz(tz: str) -> str:
+    """``tz`` if it names an IANA time zone, else AggregateError."""
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise AggregateError(f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)") from exc
+    return tz
+
+
 def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.Series:
     """Start of each row's bucket, as a tz-aware timestamp in ``tz``."""
     span = check_bucket(bucket)
@@ -45,10 +55,7 @@ def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFA
         return times.dt.tz_convert(tz)
     if tz == "UTC":
         return times.dt.floor(span)
-    try:
-        local = times.dt.tz_convert(tz)
-    except Exception as exc:
-        raise AggregateError(f"unknown time zone {tz!r}") from exc
+    local = times.dt.tz_convert(check_tz(tz))
     wall = local.dt.tz_localize(None)
     if span >= DAY:
         return wall.dt.floor(span).dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")

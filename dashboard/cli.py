@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, AggregateError, build_cube, check_bucket, save_cube
+from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, AggregateError, build_cube, check_bucket, check_tz, save_cube
 from .formats import UnknownFormatError
 from .geo import GeoDatabaseError
 from .sources import SourceError
@@ -82,6 +82,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from .pipeline import summarize
 
     check_bucket(args.bucket)
+    check_tz(args.tz)
     loaded = _load(args)
     doc = summarize(loaded, args.bucket, args.tz)
     if args.json:
@@ -102,6 +103,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_cube(args: argparse.Namespace) -> int:
     check_bucket(args.bucket)
+    check_tz(args.tz)
     loaded = _load(args)
     cube = build_cube(loaded.frame, args.bucket, args.tz)
     save_cube(cube, args.out)
