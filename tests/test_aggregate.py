@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
+from loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
 from dashboard.aggregate import (
     AggregateError,

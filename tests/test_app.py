@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
+from loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"

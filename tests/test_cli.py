@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import UA_CHROME, UA_GOOGLEBOT, combined
+from loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 from dashboard.cli import main
 

@@ -8,7 +8,7 @@ import re
 import apache_log_parser
 import pandas as pd
 import pytest
-from conftest import UA_CHROME, UA_FIREFOX, combined
+from loglines import UA_CHROME, UA_FIREFOX, combined
 
 from dashboard.formats import FORMATS, UnknownFormatError, compile_apache, compile_nginx, detect_format, get_format
 from dashboard.parse import parse_source

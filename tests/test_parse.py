@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from conftest import UA_CHROME, UA_FIREFOX, combined
+from loglines import UA_CHROME, UA_FIREFOX, combined
 
 from dashboard.parse import parse_source, parse_sources
 

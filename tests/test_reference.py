@@ -6,9 +6,9 @@ import io
 import random
 
 import pandas as pd
-from conftest import combined
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from loglines import combined
 from reference_parser import parse_line
 
 from dashboard.formats import FORMATS
