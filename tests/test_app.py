@@ -153,3 +153,31 @@ def test_play_steps_through_windows():
     assert 0 < requests_one_bucket < SAMPLE_LINES
     at.button(key="overview_play").click().run()
     assert at.session_state["overview_playing"] is False
+
+
+def test_city_database_adds_points_and_top_n_limits_columns(tmp_path, monkeypatch):
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, database_type="GeoLite2-City", ipv4_compatible=True)
+    writer.insert_network(
+        IPSet(["81.2.69.0/24"]), {"country": {"iso_code": "GB"}, "location": {"latitude": 51.51, "longitude": -0.09}}
+    )
+    writer.insert_network(
+        IPSet(["8.8.8.0/24"]), {"country": {"iso_code": "US"}, "location": {"latitude": 37.75, "longitude": -97.82}}
+    )
+    mmdb = tmp_path / "city.mmdb"
+    writer.to_db_file(str(mmdb))
+    log = tmp_path / "access.log"
+    log.write_bytes(small_log())
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--log {log} --geoip {mmdb}")
+    at = run_app()
+    assert not at.exception
+    layers = {layer["id"]: layer for layer in deck_json(at)["layers"]}
+    assert "cities" in layers
+    points = {(round(p["lat"], 2), round(p["lon"], 2)): p["requests"] for p in layers["cities"]["data"]}
+    assert points == {(51.51, -0.09): 1, (37.75, -97.82): 1}  # 8.8.4.4 is not in this database
+    at.number_input(key="overview_top").set_value(1).run()
+    assert not at.exception
+    heat = at.dataframe[0].value
+    assert [c for c in heat.columns if c != "Total"] == ["Chrome", "Other"]

@@ -101,7 +101,8 @@ def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, 
         first, last = (value, value) if isinstance(value, str) else value
         i, j = labels.index(first), labels.index(last)
         start, end = buckets[i], panels.window_end(buckets, j, settings.bucket)
-        data = panels.window_data(selected.loaded.frame, cube, start, end, settings.bots, tz=settings.tz)
+        top = st.session_state.get(KEY + "top", panels.TOP_HEATMAP)
+        data = panels.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
         _figures(data, selected)
         _browsers(data, settings)
         _heatmaps(data, settings)
@@ -173,6 +174,14 @@ def _browsers(data: panels.WindowData, settings: Settings) -> None:
 
 def _heatmaps(data: panels.WindowData, settings: Settings) -> None:
     st.subheader("Heatmap tables")
+    st.number_input(
+        "Top N (the rest is summed as Other)",
+        min_value=1,
+        max_value=50,
+        value=panels.TOP_HEATMAP,
+        key=KEY + "top",
+        width=260,
+    )
     tabs = st.tabs(["Time × browser", "Time × country"])
     for tab, counts, dimension in (
         (tabs[0], data.browser_counts, "browser"),
