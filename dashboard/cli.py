@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, AggregateError, build_cube, check_bucket, check_tz, save_cube
+from .alerts_cli import register as register_alerts
 from .formats import UnknownFormatError
 from .geo import GeoDatabaseError
 from .sources import SourceError
@@ -163,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--keep", default=None, help="keep the generated log at this path")
     p.set_defaults(func=cmd_bench)
+
+    register_alerts(sub)
     return parser
 
 

@@ -1,0 +1,133 @@
+"""WebhookSender against a real HTTP server on 127.0.0.1: delivery, cooldown, full queue, down then back."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pandas as pd
+import pytest
+
+from dashboard.detectors import Alert
+from dashboard.webhook import WebhookSender
+
+
+class Receiver:
+    """A local webhook endpoint that records JSON bodies (and can answer with an error status)."""
+
+    def __init__(self, port: int = 0, status: int = 200) -> None:
+        self.bodies: list[dict] = []
+        self.status = status
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if owner.status == 200:
+                    owner.bodies.append(json.loads(body))
+                self.send_response(owner.status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_alert(subject: str = "5xx") -> Alert:
+    start = pd.Timestamp("2026-06-01 10:00", tz="UTC")
+    return Alert(start, start + pd.Timedelta("10min"), "status", "critical", subject, 1.0, 40.0, "40 5xx")
+
+
+def test_delivers_alert_json(receiver: Receiver) -> None:
+    with WebhookSender(receiver.url, backoff=0.01) as sender:
+        assert sender.send(make_alert())
+        assert sender.flush(5)
+    assert len(receiver.bodies) == 1
+    body = receiver.bodies[0]
+    assert body["detector"] == "status" and body["subject"] == "5xx" and body["observed"] == 40.0
+    assert body["start"] == "2026-06-01T10:00:00+00:00" and body["message"] == "40 5xx"
+    assert sender.stats["sent"] == 1
+
+
+def test_cooldown_per_rule(receiver: Receiver) -> None:
+    now = [0.0]
+    sender = WebhookSender(receiver.url, cooldown=60, clock=lambda: now[0])
+    assert sender.send(make_alert("5xx"))
+    assert not sender.send(make_alert("5xx"))  # same rule, within the cooldown
+    assert sender.send(make_alert("404"))  # another rule
+    now[0] = 61.0
+    assert sender.send(make_alert("5xx"))  # the cooldown has passed
+    assert sender.flush(5)
+    sender.close()
+    assert sender.stats["suppressed"] == 1 and sender.stats["sent"] == 3
+    assert [b["subject"] for b in receiver.bodies] == ["5xx", "404", "5xx"]
+
+
+def test_server_down_then_back_is_retried_with_backoff() -> None:
+    port = free_port()
+    sender = WebhookSender(f"http://127.0.0.1:{port}/hook", backoff=0.05, max_backoff=0.2, retries=30, timeout=1)
+    began = time.perf_counter()
+    assert sender.send({"detector": "scanner", "subject": "192.0.2.1"})
+    assert time.perf_counter() - began < 0.05  # the caller never waits for the network
+    time.sleep(0.3)
+    assert sender.stats["sent"] == 0 and sender.stats["retries"] >= 1
+    receiver = Receiver(port)
+    try:
+        assert sender.flush(10)
+        assert receiver.bodies == [{"detector": "scanner", "subject": "192.0.2.1"}]
+        assert sender.stats["sent"] == 1 and sender.stats["failed"] == 0
+    finally:
+        sender.close()
+        receiver.close()
+
+
+def test_gives_up_after_retries_and_on_client_errors(receiver: Receiver) -> None:
+    receiver.status = 503
+    sender = WebhookSender(receiver.url, backoff=0.01, retries=2)
+    sender.send({"n": 1})
+    assert sender.flush(5)
+    assert sender.stats == {**sender.stats, "failed": 1, "retries": 2, "sent": 0}
+    receiver.status = 400  # not retryable
+    sender.send({"n": 2})
+    assert sender.flush(5)
+    sender.close()
+    assert sender.stats["failed"] == 2 and sender.stats["retries"] == 2
+
+
+def test_full_queue_drops_instead_of_blocking() -> None:
+    sender = WebhookSender(f"http://127.0.0.1:{free_port()}/", max_queue=2, backoff=5, retries=1)
+    began = time.perf_counter()
+    results = [sender.send({"n": i}) for i in range(10)]
+    assert time.perf_counter() - began < 0.1
+    assert results.count(True) <= 3 and sender.stats["dropped"] >= 7
+    sender.close(timeout=0.1)
+
+
+def test_rejects_non_http_urls() -> None:
+    with pytest.raises(ValueError, match="http"):
+        WebhookSender("file:///etc/passwd")
