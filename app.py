@@ -14,7 +14,7 @@ CONFIG = parse_app_args(sys.argv[1:])
 
 def traffic_page() -> None:
     settings, selected = sidebar.render(CONFIG)
-    overview.render(settings, selected)
+    overview.render(settings, selected, CONFIG.alerts_config)
 
 
 page = st.navigation([st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True)])

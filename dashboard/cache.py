@@ -74,6 +74,14 @@ def cube(log_key: str, _loaded: LoadedLog, bucket: str, tz: str) -> pd.DataFrame
     return build_cube(_loaded.frame, bucket, tz)
 
 
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Looking for anomalies…")
+def alerts(log_key: str, _loaded: LoadedLog, config_path: str | None) -> list:
+    """The alerts of a loaded log (computed once per log and alerts configuration)."""
+    from .alerts import detect_alerts, load_config
+
+    return detect_alerts(_loaded.frame, load_config(config_path))
+
+
 def clear_all() -> None:
     """Empty every cache (tests use it between runs)."""
     st.cache_resource.clear()

@@ -33,6 +33,7 @@ class AppConfig:
     geoip: str | None = None
     allow_dirs: tuple[Path, ...] = field(default_factory=tuple)
     sample_lines: int = SAMPLE_LINES
+    alerts_config: str | None = None
 
 
 def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> AppConfig:
@@ -47,6 +48,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         "--allow-dir", action="append", default=[], help="let the page open log files inside this directory"
     )
     parser.add_argument("--sample-lines", type=int, default=SAMPLE_LINES)
+    parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
     args, _ = parser.parse_known_args(list(argv))
     return AppConfig(
         logs=tuple(Path(p).resolve() for p in args.log),
@@ -54,6 +56,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         geoip=args.geoip or environ.get("DATABLOOM_GEOIP"),
         allow_dirs=tuple(Path(p).resolve() for p in args.allow_dir),
         sample_lines=args.sample_lines,
+        alerts_config=args.alerts_config,
     )
 
 

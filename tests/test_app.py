@@ -46,6 +46,18 @@ def country_requests(at: AppTest) -> dict[str, int]:
     return {f["properties"]["country"]: f["properties"]["requests"] for f in features if f["properties"]["requests"]}
 
 
+def chart_values(at: AppTest, column: str) -> list:
+    """Every value of ``column`` in the datasets of the first vega-lite chart."""
+    import pyarrow as pa
+
+    values = []
+    for dataset in at.get("vega_lite_chart")[0].proto.datasets:
+        table = pa.ipc.open_stream(dataset.data.data).read_all()
+        if column in table.column_names:
+            values += table.column(column).to_pylist()
+    return values
+
+
 def small_log() -> bytes:
     lines = [
         combined("8.8.8.8", "01/Jun/2026:10:00:00 +0000", "GET / HTTP/1.1", 200, 100, agent=UA_CHROME),
@@ -181,3 +193,29 @@ def test_city_database_adds_points_and_top_n_limits_columns(tmp_path, monkeypatc
     assert not at.exception
     heat = at.dataframe[0].value
     assert [c for c in heat.columns if c != "Total"] == ["Chrome", "Other"]
+
+
+def test_alerts_panel_marks_the_chart_and_links_to_the_window(monkeypatch):
+    monkeypatch.setenv("DATABLOOM_ARGS", "--sample-lines 100000")
+    at = run_app()
+    assert not at.exception
+    header = next(h.value for h in at.subheader if h.value.startswith("Alerts"))
+    count = int(header.split("(")[1].rstrip(")"))
+    assert count >= 3  # the sample injects a 5xx burst, a scanner, a drop, a spike and a country surge
+    assert {"window", "scanner"} <= {label.split(":")[0] for label in chart_values(at, "label")}
+    before = at.select_slider(key="window").value
+    at.button(key="alerts_window_0").click().run()
+    after = at.select_slider(key="window").value
+    assert after != before
+    options = at.select_slider(key="window").options
+    assert options.index(after[1]) - options.index(after[0]) <= 2  # an alert spans at most a few 4h buckets
+
+
+def test_bad_alerts_config_is_one_clear_error(tmp_path, monkeypatch):
+    config = tmp_path / "alerts.toml"
+    config.write_text("[scanner]\nmin_404 = -3\n")
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES} --alerts-config {config}")
+    at = run_app()
+    assert not at.exception
+    assert any("scanner.min_404" in e.value for e in at.error)
+    assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"

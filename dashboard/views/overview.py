@@ -15,6 +15,7 @@ from .. import cache, charts, panels
 from ..aggregate import DEFAULT_TZ
 from ..export import to_csv
 from ..geometry import load_centroids, load_country_shapes
+from . import alerts_panel
 from .sidebar import Selected, Settings
 
 KEY = "overview_"
@@ -47,7 +48,7 @@ def human_bytes(n: float) -> str:
     return f"{n:,.1f} PB"
 
 
-def render(settings: Settings, selected: Selected | None) -> None:
+def render(settings: Settings, selected: Selected | None, alerts_config: str | None = None) -> None:
     """The page body."""
     st.title("Data Bloom")
     if selected is None:
@@ -65,12 +66,14 @@ def render(settings: Settings, selected: Selected | None) -> None:
     st.caption(
         f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · times in {settings.tz}"
     )
-    _window_section(settings, selected, cube, buckets)
+    alerts = alerts_panel.load(selected, alerts_config)
+    _window_section(settings, selected, cube, buckets, alerts)
+    alerts_panel.render(alerts, buckets, panels.bucket_labels(buckets), settings.tz)
     _rejects(loaded)
     st.caption(ATTRIBUTION)
 
 
-def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list) -> None:
+def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list, alerts: list) -> None:
     playing = st.session_state.get(KEY + "playing", False)
 
     @st.fragment(run_every=PLAY_SECONDS if playing else None)
@@ -104,7 +107,7 @@ def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, 
         top = st.session_state.get(KEY + "top", panels.TOP_HEATMAP)
         data = panels.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
         _figures(data, selected)
-        _browsers(data, settings)
+        _browsers(data, settings, alerts)
         _heatmaps(data, settings)
         _map(data)
 
@@ -151,12 +154,13 @@ def _figures(data: panels.WindowData, selected: Selected) -> None:
     )
 
 
-def _browsers(data: panels.WindowData, settings: Settings) -> None:
+def _browsers(data: panels.WindowData, settings: Settings, alerts: list) -> None:
     st.subheader("Browsers")
     left, right = st.columns([3, 2])
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
-        markers = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
+        window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
+        markers = pd.concat([window, alerts_panel.markers(alerts)], ignore_index=True)
         chart = charts.browser_timeline_chart(
             data.browser_timeline,
             "browser",

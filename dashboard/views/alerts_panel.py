@@ -1,0 +1,90 @@
+"""The alerts section of the traffic page: what was expected, what was seen, evidence, and a link to the window.
+
+Alert texts quote log content (paths, user agents, addresses), so everything is shown as plain text:
+``st.text``/``st.dataframe``, never Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..alerts import AlertConfigError
+
+KEY = "alerts_"
+SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+MAX_LISTED = 50
+
+
+def alerts_table(alerts: list, tz: str) -> pd.DataFrame:
+    """One row per alert for the overview table."""
+    return pd.DataFrame(
+        {
+            "start": [a.start.tz_convert(tz).strftime("%Y-%m-%d %H:%M") for a in alerts],
+            "end": [a.end.tz_convert(tz).strftime("%Y-%m-%d %H:%M") for a in alerts],
+            "severity": [a.severity for a in alerts],
+            "detector": [a.detector for a in alerts],
+            "subject": [a.subject for a in alerts],
+            "expected": [round(float(a.expected), 1) for a in alerts],
+            "observed": [round(float(a.observed), 1) for a in alerts],
+        }
+    )
+
+
+def window_for(alert, buckets: list[pd.Timestamp], labels: list[str]) -> tuple[str, str]:
+    """Slider labels of the buckets that cover an alert's [start, end)."""
+    first = max([i for i, b in enumerate(buckets) if b <= alert.start] or [0])
+    last = max([i for i, b in enumerate(buckets) if b < alert.end] or [first])
+    return labels[first], labels[max(first, last)]
+
+
+def _show_window(window: tuple[str, str]) -> None:
+    st.session_state["window"] = window
+    st.session_state["overview_playing"] = False
+
+
+def markers(alerts: list) -> pd.DataFrame:
+    """Alert spans for the traffic chart."""
+    return pd.DataFrame(
+        {
+            "start": [a.start for a in alerts],
+            "end": [a.end for a in alerts],
+            "label": [f"{a.detector}: {a.subject}" for a in alerts],
+        }
+    )
+
+
+def load(selected, config_path: str | None) -> list:
+    """The alerts of the selected log, or [] with one clear error for a bad configuration."""
+    from .. import cache
+
+    try:
+        return cache.alerts(selected.key, selected.loaded, config_path)
+    except AlertConfigError as exc:
+        st.error(f"Alerts are off: {exc}", icon="⚠️")
+        return []
+
+
+def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str) -> None:
+    """The alerts section: a table, then one expander per alert with evidence and a window link."""
+    st.subheader(f"Alerts ({len(alerts)})")
+    if not alerts:
+        st.caption("No anomaly found: traffic, status codes, scanners and surges look normal against their baselines.")
+        return
+    st.dataframe(alerts_table(alerts, tz), hide_index=True)
+    for i, alert in enumerate(alerts[:MAX_LISTED]):
+        icon = SEVERITY_ICONS.get(alert.severity, "⚪")
+        title = f"{alert.start.tz_convert(tz):%Y-%m-%d %H:%M} · {alert.detector} · {alert.subject}"
+        with st.expander(title, icon=icon):
+            st.text(alert.message)
+            if not alert.evidence.empty:
+                st.dataframe(alert.evidence.astype(str), hide_index=True)
+            st.button(
+                "Show this window",
+                key=f"{KEY}window_{i}",
+                on_click=_show_window,
+                args=(window_for(alert, buckets, labels),),
+            )
+
+
+__all__ = ["AlertConfigError", "load", "markers", "render"]
