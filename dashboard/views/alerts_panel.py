@@ -43,12 +43,12 @@ def _show_window(window: tuple[str, str]) -> None:
     st.session_state["overview_playing"] = False
 
 
-def markers(alerts: list) -> pd.DataFrame:
-    """Alert spans for the traffic chart."""
+def markers(alerts: list, tz: str) -> pd.DataFrame:
+    """Alert spans for the traffic chart, in the display zone."""
     return pd.DataFrame(
         {
-            "start": [a.start for a in alerts],
-            "end": [a.end for a in alerts],
+            "start": [a.start.tz_convert(tz) for a in alerts],
+            "end": [a.end.tz_convert(tz) for a in alerts],
             "label": [f"{a.detector}: {a.subject}" for a in alerts],
         }
     )

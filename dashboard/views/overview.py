@@ -160,7 +160,7 @@ def _browsers(data: panels.WindowData, settings: Settings, alerts: list) -> None
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
         window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
-        markers = pd.concat([window, alerts_panel.markers(alerts)], ignore_index=True)
+        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz)], ignore_index=True)
         chart = charts.browser_timeline_chart(
             data.browser_timeline,
             "browser",
