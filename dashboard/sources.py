@@ -133,9 +133,11 @@ class _Limited(io.RawIOBase):
 
 
 def iter_chunks(
-    stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES, max_line_bytes: int = MAX_LINE_BYTES
+    stream: BinaryIO, chunk_bytes: int | None = None, max_line_bytes: int | None = None
 ) -> Iterator[Chunk]:
-    """Yield chunks of whole lines from ``stream``, numbering lines from 1."""
+    """Yield chunks of whole lines from ``stream``, numbering lines from 1 (sizes default to the constants)."""
+    chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
+    max_line_bytes = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
     pending = bytearray()  # complete lines, then the current partial line
     long_lines: dict[int, bytes] = {}
     line_no = 1
