@@ -13,6 +13,7 @@ from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, AggregateError, build_cube, c
 from .alerts_cli import register as register_alerts
 from .formats import UnknownFormatError
 from .geo import GeoDatabaseError
+from .realtime_cli import register as register_realtime
 from .sources import SourceError
 
 EXPECTED_ERRORS = (UnknownFormatError, GeoDatabaseError, SourceError, AggregateError, OSError)
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     register_alerts(sub)
+    register_realtime(sub)
     return parser
 
 
