@@ -17,6 +17,7 @@ import streamlit as st
 from .aggregate import build_cube
 from .config import SAMPLE_DAYS, SAMPLE_SEED
 from .geo import GeoDatabase, open_geo_database, resolve_geoip_path
+from .live import SharedLive
 from .pipeline import LoadedLog, load_log
 
 TTL_SECONDS = 3600
@@ -80,6 +81,16 @@ def alerts(log_key: str, _loaded: LoadedLog, config_path: str | None) -> list:
     from .alerts import detect_alerts, load_config
 
     return detect_alerts(_loaded.frame, load_config(config_path))
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading the followed log…")
+def live_log(path: str, fmt: str | None, geoip: str | None, max_rows: int) -> SharedLive:
+    """A followed log, shared by all sessions (it holds the file position; polls take a lock)."""
+    from .follow import LiveLog
+
+    shared = SharedLive(LiveLog(path, fmt, geo=_geo(geoip), max_rows=max_rows))
+    shared.poll()  # what the file already holds
+    return shared
 
 
 def clear_all() -> None:

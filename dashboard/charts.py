@@ -477,3 +477,21 @@ def country_map(
         layers=layers,
         tooltip=dict(MAP_TOOLTIP),
     )
+
+
+def live_rate_chart(per_minute: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
+    """Requests per minute (columns minute, requests) as an area, in the wall time of ``tz``."""
+    minute = per_minute["minute"].dt.tz_convert(tz)
+    data = pd.DataFrame(
+        {"minute": minute.dt.tz_localize(None), "at": minute.dt.strftime("%H:%M"), "requests": per_minute["requests"]}
+    )
+    return (
+        alt.Chart(data)
+        .mark_area(opacity=0.6)
+        .encode(
+            x=alt.X("minute:T", title=f"minute ({tz})", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%H:%M")),
+            y=alt.Y("requests:Q", title="requests per minute"),
+            tooltip=[alt.Tooltip("at:N", title="minute"), alt.Tooltip("requests:Q", title="requests")],
+        )
+        .properties(height=160)
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 SAMPLE_LINES = 100_000
 SAMPLE_DAYS = 7
 SAMPLE_SEED = 1
+FOLLOW_ROWS = 2_000_000
 # The same options as the command line, for hosts where the command line cannot be changed (and tests).
 ARGS_ENV = "DATABLOOM_ARGS"
 
@@ -34,6 +35,8 @@ class AppConfig:
     allow_dirs: tuple[Path, ...] = field(default_factory=tuple)
     sample_lines: int = SAMPLE_LINES
     alerts_config: str | None = None
+    follow: Path | None = None
+    follow_rows: int = FOLLOW_ROWS
 
 
 def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> AppConfig:
@@ -48,6 +51,8 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         "--allow-dir", action="append", default=[], help="let the page open log files inside this directory"
     )
     parser.add_argument("--sample-lines", type=int, default=SAMPLE_LINES)
+    parser.add_argument("--follow", default=None, help="follow this growing log (tail -F) and update the page live")
+    parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
     parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
     args, _ = parser.parse_known_args(list(argv))
     return AppConfig(
@@ -57,6 +62,8 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         allow_dirs=tuple(Path(p).resolve() for p in args.allow_dir),
         sample_lines=args.sample_lines,
         alerts_config=args.alerts_config,
+        follow=Path(args.follow).resolve() if args.follow else None,
+        follow_rows=args.follow_rows,
     )
 
 

@@ -219,3 +219,43 @@ def test_bad_alerts_config_is_one_clear_error(tmp_path, monkeypatch):
     assert not at.exception
     assert any("scanner.min_404" in e.value for e in at.error)
     assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"
+
+
+def test_followed_log_grows_on_each_rerun(tmp_path, monkeypatch):
+    path = tmp_path / "live.log"
+    path.write_bytes(small_log())
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--follow {path}")
+    at = run_app()
+    assert not at.exception
+    assert at.radio(key="source").value == "Live"
+    assert metric(at, "Requests") == "3"
+    assert metric(at, "Active visitors (5 min)") == "1"  # only 81.2.69.160 within 5 minutes of the newest line
+    more = [
+        combined("8.8.8.8", f"01/Jun/2026:11:0{i}:00 +0000", f"GET /n{i} HTTP/1.1", 200, 1, agent=UA_CHROME)
+        for i in range(5)
+    ]
+    with path.open("a") as f:
+        f.write("\n".join(more) + "\n" + combined("8.8.8.8", "01/Jun/2026:11:09:00 +0000", "GET /partial", 200, 1))
+    at.run()  # what the fragment's 2-second timer does
+    assert not at.exception
+    assert metric(at, "Requests") == "8"  # the partial last line waits for its newline
+    latest = at.dataframe[0].value
+    assert latest["path"].iloc[0] == "/n4"
+    with path.open("a") as f:
+        f.write("\n")
+    at.run()
+    assert metric(at, "Requests") == "9"
+
+
+def test_pausing_the_live_view_stops_reading(tmp_path, monkeypatch):
+    path = tmp_path / "live.log"
+    path.write_bytes(small_log())
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--follow {path}")
+    at = run_app()
+    at.toggle(key="overview_live_paused").set_value(True).run()
+    with path.open("a") as f:
+        f.write(combined("8.8.8.8", "01/Jun/2026:11:00:00 +0000", "GET / HTTP/1.1", 200, 1) + "\n")
+    at.run()
+    assert metric(at, "Requests") == "3"
+    at.toggle(key="overview_live_paused").set_value(False).run()
+    assert metric(at, "Requests") == "4"

@@ -15,11 +15,13 @@ from .. import cache, charts, panels
 from ..aggregate import DEFAULT_TZ
 from ..export import to_csv
 from ..geometry import load_centroids, load_country_shapes
-from . import alerts_panel
+from . import alerts_panel, live_view
 from .sidebar import Selected, Settings
 
 KEY = "overview_"
 PLAY_SECONDS = 1.5
+LIVE_SECONDS = 2.0
+LIVE_WINDOW = "window_live"
 SAMPLE_BANNER = (
     "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
     "sidebar (**Upload**), or start the app with `streamlit run app.py -- --log /var/log/nginx/access.log`."
@@ -49,13 +51,28 @@ def human_bytes(n: float) -> str:
 
 
 def render(settings: Settings, selected: Selected | None, alerts_config: str | None = None) -> None:
-    """The page body."""
+    """The page body; a followed log reruns it every few seconds with the lines that arrived."""
     st.title("Data Bloom")
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return
     if selected.is_sample:
         st.info(SAMPLE_BANNER, icon="🌱")
+    if selected.live is None:
+        _body(settings, selected, alerts_config, live=False)
+        return
+    paused = st.toggle("Pause live updates", key=KEY + "live_paused")
+
+    @st.fragment(run_every=None if paused else LIVE_SECONDS)
+    def live_section() -> None:
+        current = selected if paused else live_view.poll(selected)
+        live_view.render(current, settings.tz)
+        _body(settings, current, alerts_config, live=True)
+
+    live_section()
+
+
+def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool) -> None:
     loaded = selected.loaded
     cube = cache.cube(selected.key, loaded, settings.bucket, settings.tz)
     buckets = panels.bucket_options(cube)
@@ -67,33 +84,39 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
         f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · times in {settings.tz}"
     )
     alerts = alerts_panel.load(selected, alerts_config)
-    _window_section(settings, selected, cube, buckets, alerts)
+    _window_section(settings, selected, cube, buckets, alerts, live)
     alerts_panel.render(alerts, buckets, panels.bucket_labels(buckets), settings.tz)
     _rejects(loaded)
     st.caption(ATTRIBUTION)
 
 
-def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list, alerts: list) -> None:
-    playing = st.session_state.get(KEY + "playing", False)
+def _window_section(
+    settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list, alerts: list, live: bool = False
+) -> None:
+    playing = st.session_state.get(KEY + "playing", False) and not live
 
-    @st.fragment(run_every=PLAY_SECONDS if playing else None)
     def section() -> None:
         labels = panels.bucket_labels(buckets)
-        if st.session_state.get(KEY + "playing"):
+        if live:
+            _follow_newest(labels)
+        elif st.session_state.get(KEY + "playing"):
             _advance(labels)
         cols = st.columns([6, 1])
         with cols[0]:
+            # A live window is always in session state already (set by _follow_newest): no default then.
+            default = {} if live else {"value": (labels[0], labels[-1]), "bind": "query-params"}
             value = st.select_slider(
                 "Time window",
                 options=labels,
-                value=(labels[0], labels[-1]),
-                key="window",
-                bind="query-params",
+                key=LIVE_WINDOW if live else "window",
                 help="one bucket or a range of buckets; the figures, tables and map follow it",
+                **default,
             )
+        if live:
+            st.session_state[KEY + "live_last"] = labels[-1]
         with cols[1]:
             st.write("")
-            if st.button(
+            if not live and st.button(
                 "⏸ Pause" if playing else "▶ Play",
                 key=KEY + "play",
                 width="stretch",
@@ -111,7 +134,18 @@ def _window_section(settings: Settings, selected: Selected, cube: pd.DataFrame, 
         _heatmaps(data, settings)
         _map(data)
 
-    section()
+    # A followed log is already inside the live fragment (fragments do not nest).
+    section() if live else st.fragment(run_every=PLAY_SECONDS if playing else None)(section)()
+
+
+def _follow_newest(labels: list[str]) -> None:
+    """In a live view, a window that ended at the newest bucket keeps ending at the newest bucket."""
+    value = st.session_state.get(LIVE_WINDOW)
+    previous_last = st.session_state.get(KEY + "live_last")
+    if value is None or value[0] not in labels:
+        st.session_state[LIVE_WINDOW] = (labels[0], labels[-1])
+    elif value[1] == previous_last and value[1] != labels[-1]:
+        st.session_state[LIVE_WINDOW] = (value[0], labels[-1])
 
 
 def _toggle_play(labels: list[str]) -> None:

@@ -19,7 +19,7 @@ from ..geo import GeoDatabaseError
 from ..pipeline import LoadedLog
 from ..sources import SourceError
 
-SAMPLE, UPLOAD, SERVER = "Sample", "Upload", "Server log"
+SAMPLE, UPLOAD, SERVER, LIVE = "Sample", "Upload", "Server log", "Live"
 BUCKETS = ("15min", "1h", "4h", "1D")
 DEFAULT_BUCKET = "4h"
 BOT_CHOICES = ("include", "exclude", "only")
@@ -47,6 +47,7 @@ class Selected:
     name: str
     loaded: LoadedLog
     is_sample: bool
+    live: object | None = None  # a live.SharedLive when the log is followed
 
 
 def _zones() -> list[str]:
@@ -74,7 +75,8 @@ def _format_choice(config: AppConfig) -> str | None:
 def render(config: AppConfig) -> tuple[Settings, Selected | None]:
     """Draw the sidebar and load the chosen log (or keep the previous one when loading fails)."""
     sources = [SAMPLE, UPLOAD] + ([SERVER] if config.logs or config.allow_dirs else [])
-    default_source = SERVER if config.logs else SAMPLE
+    sources += [LIVE] if config.follow else []
+    default_source = LIVE if config.follow else SERVER if config.logs else SAMPLE
     with st.sidebar:
         st.header("Log")
         source = st.radio(
@@ -106,6 +108,16 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
     if source == SAMPLE:
         loaded = cache.sample_log(config.sample_lines, config.geoip)
         return Selected(key=f"sample:{config.sample_lines}", name="sample", loaded=loaded, is_sample=True)
+    if source == LIVE:
+        shared = cache.live_log(str(config.follow), fmt or config.format, config.geoip, config.follow_rows)
+        loaded = shared.current()  # the page's live fragment reads new lines unless paused
+        return Selected(
+            key=f"live:{config.follow}:{loaded.parse.lines}:{len(loaded.frame)}",
+            name=config.follow.name,
+            loaded=loaded,
+            is_sample=False,
+            live=shared,
+        )
     if source == UPLOAD:
         upload = st.file_uploader(
             "Access log",
