@@ -15,6 +15,7 @@ from .formats import UnknownFormatError
 from .geo import GeoDatabaseError
 from .realtime_cli import register as register_realtime
 from .sources import SourceError
+from .spark_cli import add_spark_arguments
 
 EXPECTED_ERRORS = (UnknownFormatError, GeoDatabaseError, SourceError, AggregateError, OSError)
 TOP_SHOWN = 10
@@ -106,6 +107,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_cube(args: argparse.Namespace) -> int:
     check_bucket(args.bucket)
     check_tz(args.tz)
+    if args.engine == "spark":
+        from .spark_cli import run_cube_spark
+
+        return run_cube_spark(args)
     loaded = _load(args)
     cube = build_cube(loaded.frame, args.bucket, args.tz)
     save_cube(cube, args.out)
@@ -158,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cube", help="aggregate logs into the Parquet cube")
     log_args(p)
     p.add_argument("--out", required=True)
+    add_spark_arguments(p)
     p.set_defaults(func=cmd_cube)
 
     p = sub.add_parser("bench", help="1M-line end-to-end benchmark against GoAccess (when installed)")
