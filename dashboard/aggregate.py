@@ -243,6 +243,23 @@ def build_cube(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFA
     return cube
 
 
+def bucket_visitors(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Distinct (ip, user agent) per bucket: the visitors table saved next to a cube."""
+    if frame.empty:
+        return pd.DataFrame({"bucket": pd.Series([], dtype=f"datetime64[us, {tz}]"), "visitors": []})
+    buckets = bucket_starts(frame["time"], bucket, tz)
+    keys = visitor_keys(frame, tz)
+    table = (
+        pd.DataFrame({"bucket": _naive_utc(buckets), "key": keys})
+        .groupby("bucket", sort=True)["key"]
+        .nunique()
+        .rename("visitors")
+        .reset_index()
+    )
+    table["bucket"] = _aware(table["bucket"], tz)
+    return table
+
+
 def save_cube(cube: pd.DataFrame, path: str | Path) -> None:
     """Write the cube as Parquet."""
     cube.to_parquet(path, index=False)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from .aggregate import build_cube
 from .config import SAMPLE_DAYS, SAMPLE_SEED
+from .cubes import CubeData, load_cube, rebucket
 from .geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from .live import SharedLive
 from .pipeline import LoadedLog, load_log
@@ -91,6 +92,24 @@ def live_log(path: str, fmt: str | None, geoip: str | None, max_rows: int) -> Sh
     shared = SharedLive(LiveLog(path, fmt, geo=_geo(geoip), max_rows=max_rows))
     shared.poll()  # what the file already holds
     return shared
+
+
+@st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Reading the cube…")
+def saved_cube(path: str, size: int, mtime: float) -> CubeData:
+    """A cube file on the server, re-read when it changes."""
+    return load_cube(path, Path(path).name)
+
+
+@st.cache_resource(max_entries=MAX_UPLOADS_PER_SESSION, ttl=TTL_SECONDS, scope="session", show_spinner=False)
+def uploaded_cube(digest: str, _data: bytes, name: str) -> CubeData:
+    """An uploaded cube, for this session only."""
+    return load_cube(_data, name)
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False)
+def rebucketed(key: str, _data: CubeData, bucket: str, tz: str) -> tuple[pd.DataFrame, bool]:
+    """A saved cube in the page's bucket size and zone."""
+    return rebucket(_data, bucket, tz)
 
 
 def clear_all() -> None:

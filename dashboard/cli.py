@@ -9,8 +9,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, AggregateError, build_cube, check_bucket, check_tz, save_cube
+from .aggregate import (
+    DEFAULT_BUCKET,
+    DEFAULT_TZ,
+    AggregateError,
+    bucket_visitors,
+    build_cube,
+    check_bucket,
+    check_tz,
+    save_cube,
+)
 from .alerts_cli import register as register_alerts
+from .cubes import visitors_path
 from .formats import UnknownFormatError
 from .geo import GeoDatabaseError
 from .realtime_cli import register as register_realtime
@@ -114,6 +124,7 @@ def cmd_cube(args: argparse.Namespace) -> int:
     loaded = _load(args)
     cube = build_cube(loaded.frame, args.bucket, args.tz)
     save_cube(cube, args.out)
+    bucket_visitors(loaded.frame, args.bucket, args.tz).to_parquet(visitors_path(args.out), index=False)
     doc = {
         "lines": loaded.parse.lines,
         "parsed": loaded.parse.parsed,

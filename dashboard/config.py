@@ -36,6 +36,7 @@ class AppConfig:
     sample_lines: int = SAMPLE_LINES
     alerts_config: str | None = None
     follow: Path | None = None
+    cube: Path | None = None
     follow_rows: int = FOLLOW_ROWS
 
 
@@ -52,6 +53,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
     )
     parser.add_argument("--sample-lines", type=int, default=SAMPLE_LINES)
     parser.add_argument("--follow", default=None, help="follow this growing log (tail -F) and update the page live")
+    parser.add_argument("--cube", default=None, help="open a cube written by 'python -m dashboard cube'")
     parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
     parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
     args, _ = parser.parse_known_args(list(argv))
@@ -64,6 +66,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         alerts_config=args.alerts_config,
         follow=Path(args.follow).resolve() if args.follow else None,
         follow_rows=args.follow_rows,
+        cube=Path(args.cube).resolve() if args.cube else None,
     )
 
 

@@ -21,7 +21,7 @@ from pandas.api.types import union_categoricals
 from .enrich import enrich
 from .formats import DETECT_SAMPLE_LINES, LogFormat, UnknownFormatError, get_format, resolve_format
 from .geo import GeoDatabase, open_geo_database
-from .parse import MAX_REJECTS_KEPT, ParseResult, Reject, _empty_frame, parse_chunk, to_pandas
+from .parse import MAX_REJECTS_KEPT, ParseResult, Reject, empty_frame, parse_chunk, to_pandas
 from .pipeline import LoadedLog
 from .sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk
 
@@ -366,7 +366,7 @@ def concat_frames(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate enriched frames column by column, keeping categoricals categorical (union of categories)."""
     frames = [f for f in frames if len(f)]
     if not frames:
-        return _empty_frame()
+        return empty_frame()
     if len(frames) == 1:
         return frames[0]
     columns = {}
@@ -440,7 +440,7 @@ class LiveLog:
             self.rejects.extend(result.rejects)
             if result.frame.height:
                 frames.append(result.frame)
-        rows = _empty_frame()
+        rows = empty_frame()
         if frames:
             rows = enrich(to_pandas(frames, self.format), self.geo)
             self._append(rows)

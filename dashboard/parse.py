@@ -368,7 +368,7 @@ def parse_source(
         first = next(chunks, None)
         if first is None:
             fmt_obj = fmt if isinstance(fmt, LogFormat) else resolve_format(fmt or "combined", [])
-            return ParseResult(frame=_empty_frame(), format=fmt_obj, sources=[name])
+            return ParseResult(frame=empty_frame(), format=fmt_obj, sources=[name])
         fmt_obj = fmt if isinstance(fmt, LogFormat) else resolve_format(fmt, _first_lines(first))
 
         def work(chunk: Chunk) -> ChunkResult:
@@ -378,7 +378,7 @@ def parse_source(
             yield first
             yield from chunks
 
-        frames, result = [], ParseResult(frame=_empty_frame(), format=fmt_obj, sources=[name])
+        frames, result = [], ParseResult(frame=empty_frame(), format=fmt_obj, sources=[name])
         for part in _ordered_map(work, all_chunks(), workers):
             if part.frame.height:
                 frames.append(part.frame)
@@ -412,7 +412,7 @@ def parse_sources(
     results = [parse_source(s, fmt, workers=workers, progress=progress, name=name) for s in sources]
     if len(results) == 1:
         return results[0]
-    merged = ParseResult(frame=_empty_frame(), format=results[0].format)
+    merged = ParseResult(frame=empty_frame(), format=results[0].format)
     for r in results:
         _account(merged, r.lines, r.rejected, r.reasons, r.rejects)
         merged.sources.extend(r.sources)
@@ -429,7 +429,7 @@ def parse_sources(
 def to_pandas(frames: Sequence[pl.DataFrame], fmt: LogFormat) -> pd.DataFrame:
     """Concatenate chunk frames into one pandas frame with categorical strings and cleaned text fields."""
     if not frames:
-        return _empty_frame()
+        return empty_frame()
     out = pl.concat(frames, how="diagonal_relaxed").to_pandas()
     for col in STRING_COLUMNS:
         if col in out.columns and not isinstance(out[col].dtype, pd.CategoricalDtype):
@@ -457,7 +457,7 @@ def _clean_text(column: pd.Series, unescape: bool, dash: bool) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(new, categories=uniques), index=column.index, name=column.name)
 
 
-def _empty_frame() -> pd.DataFrame:
+def empty_frame() -> pd.DataFrame:
     """A frame with the base columns and no rows."""
     frame = pd.DataFrame(
         {

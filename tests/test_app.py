@@ -259,3 +259,39 @@ def test_pausing_the_live_view_stops_reading(tmp_path, monkeypatch):
     assert metric(at, "Requests") == "3"
     at.toggle(key="overview_live_paused").set_value(False).run()
     assert metric(at, "Requests") == "4"
+
+
+def test_a_saved_cube_opens_with_every_count_panel(tmp_path, monkeypatch):
+    from dashboard.cli import main
+
+    log = tmp_path / "access.log"
+    log.write_bytes(small_log())
+    cube = tmp_path / "cube.parquet"
+    assert main(["cube", str(log), "--out", str(cube), "--bucket", "1h"]) == 0
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--cube {cube}")
+    at = run_app({"bucket": "4h"})
+    assert not at.exception, at.exception
+    assert at.radio(key="source").value == "Cube"
+    assert metric(at, "Requests") == "3"
+    assert metric(at, "Visitors (sum per bucket)") == "3"
+    assert metric(at, "Bots") == "33.3%"
+    assert country_requests(at) == {"US": 2, "GB": 1}
+    assert len(at.get("vega_lite_chart")) >= 2
+    at.selectbox(key="bucket").set_value("15min").run()  # finer than the cube: kept in its 1 h buckets
+    assert not at.exception
+    assert any("finer ones cannot be made" in c.value for c in at.caption)
+
+
+def test_a_cube_can_be_uploaded(tmp_path):
+    from dashboard.cli import main
+
+    log = tmp_path / "access.log"
+    log.write_bytes(small_log())
+    cube = tmp_path / "cube.parquet"
+    assert main(["cube", str(log), "--out", str(cube)]) == 0
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("cube.parquet", cube.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception
+    assert metric(at, "Requests") == "3"
+    assert metric(at, "Visitors (sum per bucket)") == "—"  # an upload comes without its visitors table

@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from .. import cache, charts, panels
+from .. import cache, charts, cubes, panels
 from ..aggregate import DEFAULT_TZ
 from ..export import to_csv
 from ..geometry import load_centroids, load_country_shapes
@@ -29,6 +29,10 @@ SAMPLE_BANNER = (
 ATTRIBUTION = (
     "[IP Geolocation by DB-IP](https://db-ip.com) (CC BY 4.0) · Country shapes: "
     "[Natural Earth](https://www.naturalearthdata.com) via world-atlas (public domain)"
+)
+CUBE_VISITORS_HELP = (
+    "distinct client + user agent per bucket of the cube, summed over the window: a visitor seen in two buckets "
+    "counts twice (an upper bound); all traffic, whatever the bot filter"
 )
 FIGURES = (
     ("requests", "Requests", "{:,}"),
@@ -73,6 +77,9 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
 
 
 def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool) -> None:
+    if selected.cube is not None:
+        _cube_body(settings, selected)
+        return
     loaded = selected.loaded
     cube = cache.cube(selected.key, loaded, settings.bucket, settings.tz)
     buckets = panels.bucket_options(cube)
@@ -87,6 +94,22 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
     _window_section(settings, selected, cube, buckets, alerts, live)
     alerts_panel.render(alerts, buckets, panels.bucket_labels(buckets), settings.tz)
     _rejects(loaded)
+    st.caption(ATTRIBUTION)
+
+
+def _cube_body(settings: Settings, selected: Selected) -> None:
+    """A saved cube: every count panel; visitors from its visitors table; no rows, so no alerts or rejects."""
+    cube, exact = cache.rebucketed(selected.key, selected.cube, settings.bucket, settings.tz)
+    buckets = panels.bucket_options(cube)
+    if not buckets:
+        st.warning("This cube is empty.")
+        return
+    note = "" if exact else f" · kept in its own {selected.cube.span} buckets (finer ones cannot be made)"
+    st.caption(
+        f"**{selected.name}** · a saved cube · {selected.cube.requests:,} requests · times in {settings.tz}{note} · "
+        "alerts, rejected lines and city points need the log itself"
+    )
+    _window_section(settings, selected, cube, buckets, [], False)
     st.caption(ATTRIBUTION)
 
 
@@ -129,6 +152,8 @@ def _window_section(
         start, end = buckets[i], panels.window_end(buckets, j, settings.bucket)
         top = st.session_state.get(KEY + "top", panels.TOP_HEATMAP)
         data = panels.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
+        if selected.cube is not None:
+            data.figures["visitors"] = cubes.window_visitors(selected.cube, start, end)
         _figures(data, selected)
         _browsers(data, settings, alerts)
         _heatmaps(data, settings)
@@ -180,10 +205,13 @@ def _figures(data: panels.WindowData, selected: Selected) -> None:
     cols = [*st.columns(4), *st.columns(4)]
     for col, (key, label, fmt) in zip(cols, FIGURES, strict=False):
         value = figures[key]
+        if key == "visitors" and selected.cube is not None:
+            col.metric("Visitors (sum per bucket)", "—" if value is None else f"{value:,}", help=CUBE_VISITORS_HELP)
+            continue
         col.metric(label, human_bytes(value) if fmt is None else fmt.format(value))
     cols[-1].metric(
         "Rejected lines",
-        f"{selected.loaded.parse.rejected:,}",
+        "—" if selected.cube is not None else f"{selected.loaded.parse.rejected:,}",
         help="lines that could not be parsed; see the list at the bottom of the page",
     )
 

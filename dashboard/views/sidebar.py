@@ -14,18 +14,28 @@ import streamlit as st
 from .. import cache
 from ..aggregate import AggregateError
 from ..config import AppConfig, PathNotAllowedError, allowed_path
-from ..formats import FORMATS, UnknownFormatError
+from ..cubes import CubeData, CubeError, is_parquet
+from ..formats import FORMATS, LogFormat, UnknownFormatError
 from ..geo import GeoDatabaseError
+from ..parse import ParseResult, empty_frame
 from ..pipeline import LoadedLog
 from ..sources import SourceError
 
-SAMPLE, UPLOAD, SERVER, LIVE = "Sample", "Upload", "Server log", "Live"
+SAMPLE, UPLOAD, SERVER, LIVE, CUBE = "Sample", "Upload", "Server log", "Live", "Cube"
 BUCKETS = ("15min", "1h", "4h", "1D")
 DEFAULT_BUCKET = "4h"
 BOT_CHOICES = ("include", "exclude", "only")
-UPLOAD_TYPES = ["log", "txt", "gz", "bz2"]
+UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
 AUTO, CUSTOM = "auto", "custom…"
-LOAD_ERRORS = (UnknownFormatError, SourceError, GeoDatabaseError, AggregateError, PathNotAllowedError, OSError)
+LOAD_ERRORS = (
+    CubeError,
+    UnknownFormatError,
+    SourceError,
+    GeoDatabaseError,
+    AggregateError,
+    PathNotAllowedError,
+    OSError,
+)
 KEY = "sidebar_"
 
 
@@ -48,6 +58,7 @@ class Selected:
     loaded: LoadedLog
     is_sample: bool
     live: object | None = None  # a live.SharedLive when the log is followed
+    cube: CubeData | None = None  # a saved cube instead of rows
 
 
 def _zones() -> list[str]:
@@ -76,7 +87,8 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
     """Draw the sidebar and load the chosen log (or keep the previous one when loading fails)."""
     sources = [SAMPLE, UPLOAD] + ([SERVER] if config.logs or config.allow_dirs else [])
     sources += [LIVE] if config.follow else []
-    default_source = LIVE if config.follow else SERVER if config.logs else SAMPLE
+    sources += [CUBE] if config.cube else []
+    default_source = LIVE if config.follow else CUBE if config.cube else SERVER if config.logs else SAMPLE
     with st.sidebar:
         st.header("Log")
         source = st.radio(
@@ -118,6 +130,10 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
             is_sample=False,
             live=shared,
         )
+    if source == CUBE:
+        stat = config.cube.stat()
+        data = cache.saved_cube(str(config.cube), stat.st_size, stat.st_mtime)
+        return _cube_selected(f"cube:{config.cube}:{stat.st_mtime}", config.cube.name, data)
     if source == UPLOAD:
         upload = st.file_uploader(
             "Access log",
@@ -132,6 +148,8 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
         digest = cache.digest(data)
         if not data:
             raise SourceError(f"{upload.name} is empty")
+        if is_parquet(data):
+            return _cube_selected(f"cube-upload:{digest}", upload.name, cache.uploaded_cube(digest, data, upload.name))
         bar = st.progress(0.0, text=f"Parsing {upload.name}…")
 
         def progress(done: int) -> None:
@@ -157,6 +175,13 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
     loaded = cache.server_log_for(path, fmt or config.format, config.geoip)
     _check_parsed(loaded, path.name)
     return Selected(key=f"path:{path}:{fmt}", name=path.name, loaded=loaded, is_sample=False)
+
+
+def _cube_selected(key: str, name: str, data: CubeData) -> Selected:
+    """A Selected for a cube: no rows, the cube instead."""
+    fmt = LogFormat(name="cube", kind="cube", description="a saved cube")
+    parse = ParseResult(frame=empty_frame(), format=fmt, lines=data.requests, sources=[name])
+    return Selected(key=key, name=name, loaded=LoadedLog(parse=parse, frame=parse.frame), is_sample=False, cube=data)
 
 
 def _check_parsed(loaded: LoadedLog, name: str) -> None:
