@@ -132,9 +132,7 @@ class _Limited(io.RawIOBase):
         super().close()
 
 
-def iter_chunks(
-    stream: BinaryIO, chunk_bytes: int | None = None, max_line_bytes: int | None = None
-) -> Iterator[Chunk]:
+def iter_chunks(stream: BinaryIO, chunk_bytes: int | None = None, max_line_bytes: int | None = None) -> Iterator[Chunk]:
     """Yield chunks of whole lines from ``stream``, numbering lines from 1 (sizes default to the constants)."""
     chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     max_line_bytes = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
