@@ -295,3 +295,23 @@ def test_a_cube_can_be_uploaded(tmp_path):
     assert not at.exception
     assert metric(at, "Requests") == "3"
     assert metric(at, "Visitors (sum per bucket)") == "—"  # an upload comes without its visitors table
+
+
+def test_an_allowed_server_path_can_be_followed_from_the_page(tmp_path, monkeypatch):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "access.log").write_bytes(small_log())
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--allow-dir {logs}")
+    at = run_app()
+    at.radio(key="source").set_value("Server log").run()
+    at.text_input(key="sidebar_path").set_value("access.log").run()
+    assert metric(at, "Requests") == "3"
+    at.toggle(key="sidebar_follow").set_value(True).run()
+    assert not at.exception
+    with (logs / "access.log").open("a") as f:
+        f.write(combined("8.8.8.8", "01/Jun/2026:11:00:00 +0000", "GET / HTTP/1.1", 200, 1) + "\n")
+    at.run()
+    assert metric(at, "Requests") == "4"
+    at.text_input(key="sidebar_path").set_value("../../etc/passwd").run()
+    assert any("not a log this server was configured to open" in e.value for e in at.error)
+    assert metric(at, "Requests") == "4"  # the previous data stays

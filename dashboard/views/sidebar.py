@@ -121,15 +121,7 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
         loaded = cache.sample_log(config.sample_lines, config.geoip)
         return Selected(key=f"sample:{config.sample_lines}", name="sample", loaded=loaded, is_sample=True)
     if source == LIVE:
-        shared = cache.live_log(str(config.follow), fmt or config.format, config.geoip, config.follow_rows)
-        loaded = shared.current()  # the page's live fragment reads new lines unless paused
-        return Selected(
-            key=f"live:{config.follow}:{loaded.parse.lines}:{len(loaded.frame)}",
-            name=config.follow.name,
-            loaded=loaded,
-            is_sample=False,
-            live=shared,
-        )
+        return _live_selected(config.follow, fmt or config.format, config)
     if source == CUBE:
         stat = config.cube.stat()
         data = cache.saved_cube(str(config.cube), stat.st_size, stat.st_mtime)
@@ -172,9 +164,24 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
     else:
         requested = st.selectbox("Log file", names, key=KEY + "path_choice")
     path = allowed_path(config, requested)
+    if st.toggle("Follow live (tail -F)", key=KEY + "follow", help="update the page as the file grows"):
+        return _live_selected(path, fmt or config.format, config)
     loaded = cache.server_log_for(path, fmt or config.format, config.geoip)
     _check_parsed(loaded, path.name)
     return Selected(key=f"path:{path}:{fmt}", name=path.name, loaded=loaded, is_sample=False)
+
+
+def _live_selected(path, fmt: str | None, config: AppConfig) -> Selected:
+    """A followed log; the page's live fragment reads new lines (unless paused)."""
+    shared = cache.live_log(str(path), fmt, config.geoip, config.follow_rows)
+    loaded = shared.current()
+    return Selected(
+        key=f"live:{path}:{loaded.parse.lines}:{len(loaded.frame)}",
+        name=path.name,
+        loaded=loaded,
+        is_sample=False,
+        live=shared,
+    )
 
 
 def _cube_selected(key: str, name: str, data: CubeData) -> Selected:
