@@ -26,6 +26,7 @@ from .geo import GeoDatabaseError
 from .realtime_cli import register as register_realtime
 from .sources import SourceError
 from .spark_cli import add_spark_arguments
+from .watch import register as register_watch
 
 EXPECTED_ERRORS = (UnknownFormatError, GeoDatabaseError, SourceError, AggregateError, OSError)
 TOP_SHOWN = 10
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_alerts(sub)
     register_realtime(sub)
+    register_watch(sub)
     return parser
 
 

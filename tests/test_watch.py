@@ -1,0 +1,100 @@
+"""watch: follow a log, post each new alert once, never wait for the webhook."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_webhook import Receiver, free_port
+
+from dashboard.follow import LiveLog
+from dashboard.sample import generate_sample
+from dashboard.watch import AlertWatcher
+
+ROOT = Path(__file__).resolve().parents[1]
+LINES = 100_000
+
+
+@pytest.fixture(scope="module")
+def sample_bytes() -> bytes:
+    return b"".join(generate_sample(LINES, days=7, seed=2).chunks())
+
+
+def test_each_alert_is_delivered_once_as_the_log_grows(tmp_path, sample_bytes):
+    path = tmp_path / "access.log"
+    half = sample_bytes.index(b"\n", len(sample_bytes) // 2) + 1
+    path.write_bytes(sample_bytes[:half])
+    now = [0.0]
+    delivered = []
+    watcher = AlertWatcher(LiveLog(path), delivered.append, check_every=10, clock=lambda: now[0])
+    first = watcher.step()
+    assert first == delivered
+    assert watcher.step() == []  # no check due yet
+    with path.open("ab") as f:
+        f.write(sample_bytes[half:])
+    now[0] = 20.0
+    second = watcher.step()
+    now[0] = 40.0
+    assert watcher.step() == []  # nothing new: nothing is posted twice
+    keys = [(a.detector, a.subject, a.start) for a in delivered]
+    assert len(keys) == len(set(keys)) == len(first) + len(second)
+    assert {a.detector for a in delivered} >= {"scanner", "status"}
+
+
+def run_watch(path: Path, url: str, seconds: float) -> tuple[subprocess.CompletedProcess, float]:
+    began = time.monotonic()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "watch",
+            str(path),
+            "--webhook",
+            url,
+            "--seconds",
+            str(seconds),
+            "--check-every",
+            "0",
+            "--interval",
+            "0.5",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    return proc, time.monotonic() - began
+
+
+def test_watch_posts_alerts_to_a_local_webhook(tmp_path, sample_bytes):
+    path = tmp_path / "access.log"
+    path.write_bytes(sample_bytes)
+    receiver = Receiver()
+    try:
+        proc, _ = run_watch(path, receiver.url, 4)
+    finally:
+        receiver.close()
+    assert proc.returncode == 0, proc.stderr
+    printed = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert printed and len(receiver.bodies) == len(printed)
+    assert {b["detector"] for b in receiver.bodies} == {p["detector"] for p in printed}
+    assert all(
+        {"start", "end", "detector", "severity", "subject", "expected", "observed"} <= set(b) for b in receiver.bodies
+    )
+
+
+def test_a_down_webhook_does_not_hold_up_watching(tmp_path, sample_bytes):
+    path = tmp_path / "access.log"
+    path.write_bytes(sample_bytes)
+    proc, took = run_watch(path, f"http://127.0.0.1:{free_port()}/hook", 4)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) >= 3  # alerts were found while nobody listened
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert stats["sent"] == 0
+    assert took < 4 + 20  # start-up + the sender's bounded close, not retries forever
