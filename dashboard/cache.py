@@ -15,8 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from .aggregate import build_cube
+from .anonymise import anonymise_frame
 from .config import SAMPLE_DAYS, SAMPLE_SEED
 from .cubes import CubeData, load_cube, rebucket
+from .explore import Prepared, prepare
 from .geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from .live import SharedLive
 from .pipeline import LoadedLog, load_log
@@ -25,6 +27,7 @@ TTL_SECONDS = 3600
 MAX_LOGS = 4
 MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
+MAX_PREPARED = 4
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -110,6 +113,12 @@ def uploaded_cube(digest: str, _data: bytes, name: str) -> CubeData:
 def rebucketed(key: str, _data: CubeData, bucket: str, tz: str) -> tuple[pd.DataFrame, bool]:
     """A saved cube in the page's bucket size and zone."""
     return rebucket(_data, bucket, tz)
+
+
+@st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Preparing the log…")
+def explore_prepared(log_key: str, rows: int, _loaded: LoadedLog, tz: str, anonymise: bool) -> Prepared:
+    """Per-row arrays for the Explore page; keyed by row count too, so a followed log is prepared again."""
+    return prepare(anonymise_frame(_loaded.frame) if anonymise else _loaded.frame, tz)
 
 
 def clear_all() -> None:

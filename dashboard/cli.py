@@ -24,11 +24,13 @@ from .cubes import visitors_path
 from .formats import UnknownFormatError
 from .geo import GeoDatabaseError
 from .realtime_cli import register as register_realtime
+from .report import ReportError
+from .report_cli import register as register_report
 from .sources import SourceError
 from .spark_cli import add_spark_arguments
 from .watch import register as register_watch
 
-EXPECTED_ERRORS = (UnknownFormatError, GeoDatabaseError, SourceError, AggregateError, OSError)
+EXPECTED_ERRORS = (ReportError, UnknownFormatError, GeoDatabaseError, SourceError, AggregateError, OSError)
 TOP_SHOWN = 10
 REJECTS_SHOWN = 5
 
@@ -187,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_alerts(sub)
     register_realtime(sub)
     register_watch(sub)
+    register_report(sub)
     return parser
 
 

@@ -1,0 +1,317 @@
+"""The Explore page: a global filter, a date range with the previous period, and the panels users expect.
+
+State lives in the URL so that a copied link reproduces the view: the filters are repeated ``f`` query
+parameters (``f=country:is:US&f=status:is:4xx``), the date range, comparison and anonymisation are widgets
+bound to ``range``, ``days``, ``compare`` and ``anon``. Clicking a bar adds a filter; chips remove them.
+Log content is shown as data (tables, chart labels, widget options), never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from .. import cache, explore, explore_charts
+from ..aggregate import OTHER
+from ..export import to_csv
+from ..filters import BOT_MODES, FIELDS, Filter, FilterError, check_filter, parse_params, to_params
+from .sidebar import Selected, Settings
+
+KEY = "explore_"
+FILTER_PARAM = "f"
+CUSTOM = "custom"
+RANGE_OPTIONS = (*explore.PRESETS, CUSTOM)
+OPS = ("is", "not", "contains", "regex")
+WORSE_WHEN_UP = ("share_4xx", "share_5xx")
+# Bar-chart dimension → filter field added by a click.
+CLICK_FIELDS = {
+    "path": "path",
+    "referrer": "referrer",
+    "browser": "browser",
+    "os": "os",
+    "device": "device",
+    "crawler": "crawler",
+    "country": "country",
+    "vhost": "vhost",
+    "status_class": "status",
+    "ip": "ip",
+}
+SHARE_COLUMN = {"share": st.column_config.NumberColumn(format="percent")}
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: str) -> str:
+    """Text safe to put in a Markdown-rendering element (every special character escaped)."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def current_filters() -> tuple[list[Filter], list[str]]:
+    """The filters in the URL (and messages for the ones that could not be read)."""
+    return parse_params(st.query_params.get_all(FILTER_PARAM))
+
+
+def _set_filters(filters: list[Filter]) -> None:
+    params = to_params(filters)
+    if params:
+        st.query_params[FILTER_PARAM] = params
+    elif FILTER_PARAM in st.query_params:
+        del st.query_params[FILTER_PARAM]
+
+
+def add_filter(new: Filter) -> None:
+    """Add a filter to the URL; an equality filter on the same field replaces the previous one."""
+    filters, _ = current_filters()
+    if new.op in ("is", "not") and new.field not in ("path", "ip"):
+        filters = [f for f in filters if not (f.field == new.field and f.op == new.op)]
+    if new not in filters:
+        filters.append(new)
+    _set_filters(filters)
+
+
+def _on_pick(chart_key: str, dimension: str) -> None:
+    """A bar was clicked: turn the selected value into a filter."""
+    state = st.session_state.get(chart_key) or {}
+    picked = (state.get("selection") or {}).get(explore_charts.PICK) or []
+    for point in picked:
+        value = point.get(dimension)
+        if value is None or value == OTHER:
+            continue
+        add_filter(Filter(CLICK_FIELDS[dimension], "is", str(value)))
+
+
+def _on_chips(chips_key: str, params: list[str]) -> None:
+    kept = set(st.session_state.get(chips_key) or [])
+    filters, _ = parse_params([p for p in params if p in kept])
+    _set_filters(filters)
+
+
+def _on_add() -> None:
+    field, op = st.session_state[KEY + "field"], st.session_state[KEY + "op"]
+    value = st.session_state.get(KEY + "value", "")
+    try:
+        add_filter(check_filter(Filter(field, op, value)))
+        st.session_state[KEY + "add_error"] = None
+    except FilterError as exc:
+        st.session_state[KEY + "add_error"] = str(exc)
+
+
+def render(settings: Settings, selected: Selected | None) -> None:
+    """The page body."""
+    st.title("Explore")
+    if selected is None:
+        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+        return
+    if getattr(selected, "cube", None) is not None:
+        st.info("Explore filters the rows of a log; a saved cube holds only counts. Open the log itself to explore it.")
+        return
+    if selected.loaded is None or selected.loaded.frame.empty:
+        st.warning("This log has no parsed request to show.")
+        return
+    top = st.columns([2, 2, 1, 1])
+    with top[2]:
+        compare = st.toggle("Compare", value=True, key="compare", bind="query-params", help="with the previous period")
+    with top[3]:
+        anonymise = st.toggle(
+            "Anonymise IPs", value=False, key="anon", bind="query-params", help="last IPv4 octet / 80 IPv6 bits → 0"
+        )
+    prepared = cache.explore_prepared(selected.key, len(selected.loaded.frame), selected.loaded, settings.tz, anonymise)
+    with top[0]:
+        period = _date_range(prepared, settings.tz)
+    filters, errors = current_filters()
+    for message in errors:
+        st.error(f"Ignored a filter from the link: {plain(message)}", icon="⚠️")
+    with top[1]:
+        _add_filter_form()
+    _chips(filters)
+    applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
+    try:
+        data = explore.explore(prepared, applied, period, compare=compare and period is not None)
+    except FilterError as exc:
+        st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
+        return
+    version = str(abs(hash(tuple(to_params(filters)))))
+    _caption(selected, data, settings)
+    _figures(data)
+    _traffic(data, settings)
+    _status(data, settings, version)
+    _tops(data, version)
+    _heatmaps(data)
+    _response(data, settings)
+
+
+def _date_range(prepared: explore.Prepared, tz: str) -> explore.DateRange | None:
+    choice = st.selectbox(
+        "Date range",
+        RANGE_OPTIONS,
+        index=0,
+        key="range",
+        bind="query-params",
+        help="the last week, day or hour of the data (counted back from its last request), or whole local days",
+    )
+    times = prepared.frame["time"]
+    if choice == "all":
+        return None  # the whole log: nothing before it to compare with
+    if choice != CUSTOM:
+        return explore.preset_range(times, choice)
+    local = times.dt.tz_convert(tz)
+    first, last = local.iloc[0].date(), local.iloc[-1].date()
+    days = st.date_input("Days", value=(first, last), min_value=first, max_value=last, key="days", bind="query-params")
+    days = tuple(days) if isinstance(days, list | tuple) else (days,)
+    if not days:
+        return None
+    return explore.custom_range(days[0], days[-1], tz)
+
+
+def _add_filter_form() -> None:
+    with st.popover("➕ Add a filter", width="stretch"):
+        st.selectbox("Field", list(FIELDS), key=KEY + "field", format_func=lambda f: FIELDS[f].label)
+        st.selectbox("Operator", OPS, key=KEY + "op", help="contains and regex apply to the path only")
+        st.text_input(
+            "Value",
+            key=KEY + "value",
+            help="status: 404 or 4xx; bots: include, exclude or only; ip: an address or a CIDR network",
+        )
+        st.button("Add", key=KEY + "add", on_click=_on_add)
+        error = st.session_state.get(KEY + "add_error")
+        if error:
+            st.error(plain(error), icon="⚠️")
+
+
+def _chips(filters: list[Filter]) -> None:
+    if not filters:
+        st.caption("No filter: click a bar below or add one.")
+        return
+    params = to_params(filters)
+    labels = {f.to_param(): f.label for f in filters}
+    chips_key = KEY + "chips_" + str(abs(hash(tuple(params))))
+    st.multiselect(
+        "Active filters (all must match)",
+        params,
+        default=params,
+        key=chips_key,
+        format_func=labels.__getitem__,
+        on_change=_on_chips,
+        args=(chips_key, params),
+    )
+
+
+def _caption(selected: Selected, data: explore.ExploreData, settings: Settings) -> None:
+    period = data.period
+    if period is None:
+        return
+    fmt = "%Y-%m-%d %H:%M"
+    start, end = period.start.tz_convert(settings.tz), period.end.tz_convert(settings.tz)
+    text = f"{selected.name} · {start.strftime(fmt)} → {end.strftime(fmt)} ({settings.tz}) · buckets of {data.bucket}"
+    if data.previous is not None:
+        text += f" · compared with {data.previous.start.tz_convert(settings.tz).strftime(fmt)} onwards"
+    st.text(text)
+
+
+def _figures(data: explore.ExploreData) -> None:
+    cols = st.columns(len(data.figures))
+    for col, figure in zip(cols, data.figures, strict=True):
+        col.metric(
+            figure.label,
+            explore.format_value(figure.key, figure.value),
+            delta=explore.format_delta(figure),
+            delta_color="inverse" if figure.key in WORSE_WHEN_UP else "normal",
+            help=None
+            if figure.previous is None
+            else "previous period: " + explore.format_value(figure.key, figure.previous),
+        )
+
+
+def _download(table: pd.DataFrame, name: str) -> None:
+    st.download_button(
+        f"CSV ({len(table):,} rows)",
+        to_csv(table, index=False),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=KEY + "csv_" + name,
+    )
+
+
+def _traffic(data: explore.ExploreData, settings: Settings) -> None:
+    st.subheader("Traffic over time")
+    metric = st.radio(
+        "Measure", list(explore_charts.METRICS), key=KEY + "metric", horizontal=True, format_func=str.capitalize
+    )
+    st.vega_lite_chart(
+        explore_charts.to_spec(explore_charts.traffic_chart(data.traffic, data.previous_traffic, metric, settings.tz))
+    )
+    _download(data.traffic, "traffic")
+
+
+def _status(data: explore.ExploreData, settings: Settings, version: str) -> None:
+    st.subheader("Status codes over time")
+    chart = explore_charts.status_chart(data.status, settings.tz, selectable=True)
+    key = KEY + "pick_status_" + version
+    st.vega_lite_chart(
+        explore_charts.to_spec(chart),
+        key=key,
+        on_select=partial(_on_pick, key, "status_class"),
+        selection_mode=explore_charts.PICK,
+    )
+    _download(data.status, "status-over-time")
+
+
+def _tops(data: explore.ExploreData, version: str) -> None:
+    keys = list(data.tops)
+    for i in range(0, len(keys), 2):
+        cols = st.columns(2)
+        for col, panel in zip(cols, keys[i : i + 2], strict=False):
+            title, dimension, _ = explore.TOP_PANELS[panel]
+            table = data.tops[panel]
+            with col:
+                st.subheader(title)
+                if table.empty:
+                    st.caption("Nothing in this selection.")
+                    continue
+                total = int(table["requests"].sum())
+                shown = int((table[dimension] != OTHER).sum())
+                rest = " and the rest as Other" if shown < len(table) else ""
+                st.caption(f"{total:,} requests · top {shown}{rest} · click a bar to filter by it")
+                chart = explore_charts.top_bar_chart(table, dimension)
+                key = KEY + "pick_" + panel + "_" + version
+                st.vega_lite_chart(
+                    explore_charts.to_spec(chart),
+                    key=key,
+                    on_select=partial(_on_pick, key, dimension),
+                    selection_mode=explore_charts.PICK,
+                )
+                with st.expander("Table"):
+                    st.dataframe(table, hide_index=True, column_config=SHARE_COLUMN)
+                _download(table, panel)
+
+
+def _heatmaps(data: explore.ExploreData) -> None:
+    cols = st.columns(2)
+    with cols[0]:
+        st.subheader("Visitors by weekday × hour")
+        st.vega_lite_chart(explore_charts.to_spec(explore_charts.weekday_hour_chart(data.weekday_hour)))
+        _download(data.weekday_hour, "weekday-hour")
+    with cols[1]:
+        st.subheader("Countries × hour")
+        if data.country_hour.empty:
+            st.caption("Nothing in this selection.")
+        else:
+            st.vega_lite_chart(explore_charts.to_spec(explore_charts.country_hour_chart(data.country_hour)))
+            _download(data.country_hour, "country-hour")
+
+
+def _response(data: explore.ExploreData, settings: Settings) -> None:
+    if data.response_over_time is None or data.response_by_url is None:
+        return
+    st.subheader("Response time")
+    cols = st.columns(2)
+    with cols[0]:
+        if not data.response_over_time.empty:
+            chart = explore_charts.response_time_chart(data.response_over_time, settings.tz)
+            st.vega_lite_chart(explore_charts.to_spec(chart))
+        _download(data.response_over_time, "response-time")
+    with cols[1]:
+        st.dataframe(data.response_by_url, hide_index=True)
+        _download(data.response_by_url, "response-time-by-url")
