@@ -8,7 +8,9 @@ name) is replaced entirely, since it can identify the client as well as an addre
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,10 @@ import pandas as pd
 IPV4_KEEP_BITS = 24
 IPV6_KEEP_BITS = 48
 NOT_AN_ADDRESS = "(masked)"
+# Candidate addresses inside free text (rejected lines, alert texts): checked with ipaddress before masking.
+ADDRESS_IN_TEXT = re.compile(
+    r"(?<![\w.:])(?:::[fF]{4}:\d{1,3}(?:\.\d{1,3}){3}|\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?)(?![\w.:])"
+)
 
 
 def mask_ip(text: str) -> str:
@@ -52,3 +58,25 @@ def anonymise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if "ip" not in frame.columns:
         return frame
     return frame.assign(ip=mask_ips(frame["ip"]))
+
+
+def mask_text(text: str) -> str:
+    """Every IPv4/IPv6 address inside ``text`` masked; the rest unchanged."""
+
+    def one(match: re.Match) -> str:
+        token = match.group(0)
+        try:
+            ipaddress.ip_address(token.split("%")[0])
+        except ValueError:
+            return token
+        return mask_ip(token.split("%")[0])
+
+    return ADDRESS_IN_TEXT.sub(one, text)
+
+
+def anonymise_loaded(loaded):
+    """A LoadedLog whose frame and kept rejected lines carry masked addresses (the input is not modified)."""
+    frame = anonymise_frame(loaded.frame)
+    rejects = [dataclasses.replace(r, raw=mask_text(r.raw)) for r in loaded.parse.rejects]
+    parse = dataclasses.replace(loaded.parse, frame=frame, rejects=rejects)
+    return dataclasses.replace(loaded, parse=parse, frame=frame)

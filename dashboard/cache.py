@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from .aggregate import build_cube
-from .anonymise import anonymise_frame
+from .anonymise import anonymise_loaded
 from .config import SAMPLE_DAYS, SAMPLE_SEED
 from .cubes import CubeData, load_cube, rebucket
 from .explore import Prepared, prepare
@@ -116,9 +116,15 @@ def rebucketed(key: str, _data: CubeData, bucket: str, tz: str) -> tuple[pd.Data
 
 
 @st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Preparing the log…")
-def explore_prepared(log_key: str, rows: int, _loaded: LoadedLog, tz: str, anonymise: bool) -> Prepared:
+def explore_prepared(log_key: str, rows: int, _loaded: LoadedLog, tz: str) -> Prepared:
     """Per-row arrays for the Explore page; keyed by row count too, so a followed log is prepared again."""
-    return prepare(anonymise_frame(_loaded.frame) if anonymise else _loaded.frame, tz)
+    return prepare(_loaded.frame, tz)
+
+
+@st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…")
+def anonymised(log_key: str, _loaded: LoadedLog) -> LoadedLog:
+    """The log with every client address masked (GoAccess's anonymisation)."""
+    return anonymise_loaded(_loaded)
 
 
 def clear_all() -> None:

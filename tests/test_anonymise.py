@@ -9,7 +9,7 @@ import pytest
 from explore_log import ROWS, load
 
 from dashboard import explore, explore_charts
-from dashboard.anonymise import NOT_AN_ADDRESS, anonymise_frame, mask_ip, mask_ips
+from dashboard.anonymise import NOT_AN_ADDRESS, anonymise_frame, mask_ip, mask_ips, mask_text
 from dashboard.export import to_csv
 from dashboard.filters import Filter, apply_filters
 from dashboard.report import build_report
@@ -87,3 +87,16 @@ def test_network_filter_on_masked_addresses(loaded):
     frame = anonymise_frame(loaded.frame)
     assert len(apply_filters(frame, [Filter("ip", "is", "81.2.69.0/24")])) == 2
     assert len(apply_filters(frame, [Filter("ip", "is", "81.2.69.160")])) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('203.0.113.77 - - [01/Jun/2026:10:00:00 +0000] "GET /', '203.0.113.0 - - [01/Jun/2026:10:00:00 +0000] "GET /'),
+        ("client 2001:db8:1:2:3:4:5:6 said", "client 2001:db8:1:: said"),
+        ("at 10:30:00, version 1.2.3.4.5, 999.1.1.1", "at 10:30:00, version 1.2.3.4.5, 999.1.1.1"),
+        ("fe80::1%eth0 and ::ffff:198.51.100.9", "fe80:: and ::ffff:198.51.100.0"),
+    ],
+)
+def test_mask_text(text, expected):
+    assert mask_text(text) == expected

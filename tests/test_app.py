@@ -315,3 +315,24 @@ def test_an_allowed_server_path_can_be_followed_from_the_page(tmp_path, monkeypa
     at.text_input(key="sidebar_path").set_value("../../etc/passwd").run()
     assert any("not a log this server was configured to open" in e.value for e in at.error)
     assert metric(at, "Requests") == "4"  # the previous data stays
+
+
+def test_anonymisation_reaches_alerts_rejects_and_the_live_table(tmp_path, monkeypatch):
+    lines = small_log().decode().splitlines()
+    lines[3] = "203.0.113.77 garbage that mentions 198.51.100.23"  # a rejected line holding addresses
+    scan = [
+        combined("192.0.2.200", f"01/Jun/2026:11:{m:02d}:{s:02d} +0000", f"GET /probe{m}-{s}.php HTTP/1.1", 404, 0)
+        for m in range(10)
+        for s in range(0, 60, 2)
+    ]
+    path = tmp_path / "live.log"
+    path.write_text("\n".join([*lines, *scan]) + "\n")
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--follow {path}")
+    at = run_app({"anon": "true"})
+    assert not at.exception
+    shown = " ".join(
+        [str(df.value.to_csv()) for df in at.dataframe] + [t.value for t in at.text] + [e.label for e in at.expander]
+    )
+    for address in ("192.0.2.200", "203.0.113.77", "198.51.100.23", "8.8.8.8", "81.2.69.160"):
+        assert address not in shown
+    assert "192.0.2.0" in shown  # the scanner, masked, in the latest requests and the alerts

@@ -110,14 +110,11 @@ def render(settings: Settings, selected: Selected | None) -> None:
     if selected.loaded is None or selected.loaded.frame.empty:
         st.warning("This log has no parsed request to show.")
         return
-    top = st.columns([2, 2, 1, 1])
+    top = st.columns([2, 2, 1])
     with top[2]:
         compare = st.toggle("Compare", value=True, key="compare", bind="query-params", help="with the previous period")
-    with top[3]:
-        anonymise = st.toggle(
-            "Anonymise IPs", value=False, key="anon", bind="query-params", help="last IPv4 octet / 80 IPv6 bits → 0"
-        )
-    prepared = cache.explore_prepared(selected.key, len(selected.loaded.frame), selected.loaded, settings.tz, anonymise)
+    # Anonymisation is the sidebar's: the selected log is already masked when it is on.
+    prepared = cache.explore_prepared(selected.key, len(selected.loaded.frame), selected.loaded, settings.tz)
     with top[0]:
         period = _date_range(prepared, settings.tz)
     filters, errors = current_filters()

@@ -10,6 +10,7 @@ import dataclasses
 import streamlit as st
 
 from .. import charts
+from ..anonymise import anonymise_loaded
 from ..live import live_figures
 from .sidebar import Selected
 
@@ -17,6 +18,8 @@ from .sidebar import Selected
 def poll(selected: Selected) -> Selected:
     """The same followed log with the lines that arrived since the last poll."""
     loaded = selected.live.poll()
+    if selected.anonymise:
+        loaded = anonymise_loaded(loaded)
     key = f"live:{selected.name}:{loaded.parse.lines}:{len(loaded.frame)}"
     return dataclasses.replace(selected, key=key, loaded=loaded)
 

@@ -6,6 +6,7 @@ A log that fails to load shows one clear error and the previous data stays on sc
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ class Settings:
     bucket: str
     tz: str
     bots: str
+    anonymise: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Selected:
     is_sample: bool
     live: object | None = None  # a live.SharedLive when the log is followed
     cube: CubeData | None = None  # a saved cube instead of rows
+    anonymise: bool = False  # addresses are masked (also in what a live poll brings)
 
 
 def _zones() -> list[str]:
@@ -100,8 +103,22 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         tz = st.selectbox("Time zone", zones, index=0, key="tz", bind="query-params")
         bucket = st.selectbox("Bucket", BUCKETS, index=BUCKETS.index(DEFAULT_BUCKET), key="bucket", bind="query-params")
         bots = st.radio("Bots", BOT_CHOICES, index=0, key="bots", bind="query-params", horizontal=True)
+        anonymise = st.toggle(
+            "Anonymise IPs",
+            value=False,
+            key="anon",
+            bind="query-params",
+            help="mask the last IPv4 octet / last 80 bits of IPv6 everywhere: tables, alerts, exports, rejected lines",
+        )
         selected = _load(config, source, fmt)
-    return Settings(source=source, bucket=bucket, tz=tz, bots=bots), selected
+        if anonymise and selected is not None and selected.cube is None and not selected.anonymise:
+            selected = dataclasses.replace(
+                selected,
+                key=selected.key + ":anon",
+                loaded=cache.anonymised(selected.key, selected.loaded),
+                anonymise=True,
+            )
+    return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
 
 
 def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
