@@ -516,7 +516,10 @@ class ExploreData:
     country_hour: pd.DataFrame
     response_by_url: pd.DataFrame | None
     response_over_time: pd.DataFrame | None
+    country_totals: pd.DataFrame  # every country (no Other), for the map
 
+
+ALL_VALUES = 1_000_000
 
 # Panel key → (title, dimension, options): the top-N tables, in the order the page shows them.
 TOP_PANELS: dict[str, tuple[str, str, dict]] = {
@@ -572,4 +575,5 @@ def explore(
         country_hour=country_hour(rows),
         response_by_url=response_by_url(rows, top),
         response_over_time=response_over_time(rows, bucket),
+        country_totals=top_table(rows, "country", top=ALL_VALUES),
     )

@@ -152,3 +152,20 @@ def test_custom_days_narrow_the_range():
     assert not at.exception
     assert 0 < requests(at) < SAMPLE_LINES
     assert all(m.delta for m in at.metric)  # compared with the day before
+
+
+def test_the_map_follows_the_filters():
+    import json
+
+    def countries(at: AppTest) -> dict[str, int]:
+        deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        layer = next(layer for layer in deck["layers"] if layer["id"] == "countries")
+        features = layer["data"]["features"] if isinstance(layer["data"], dict) else layer["data"]
+        return {
+            f["properties"]["country"]: f["properties"]["requests"] for f in features if f["properties"]["requests"]
+        }
+
+    everything = countries(run_app())
+    only_us = countries(run_app({"f": "country:is:US"}))
+    assert len(everything) > 1
+    assert only_us == {"US": everything["US"]}

@@ -14,7 +14,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from .. import cache, explore, explore_charts
+from .. import cache, charts, explore, explore_charts
 from ..aggregate import OTHER
 from ..export import to_csv
 from ..filters import BOT_MODES, FIELDS, Filter, FilterError, check_filter, parse_params, to_params
@@ -135,8 +135,20 @@ def render(settings: Settings, selected: Selected | None) -> None:
     _traffic(data, settings)
     _status(data, settings, version)
     _tops(data, version)
+    _map(data)
     _heatmaps(data)
     _response(data, settings)
+
+
+def _map(data: explore.ExploreData) -> None:
+    """Countries in the selection (filter by a country from the Countries bar chart)."""
+    from ..geo import country_name
+    from ..geometry import load_centroids, load_country_shapes
+
+    st.subheader("Countries")
+    totals = data.country_totals[["country", "requests"]].copy()
+    totals["country_name"] = [country_name(c) for c in totals["country"]]
+    st.pydeck_chart(charts.country_map(totals, load_country_shapes(), load_centroids()), height=420)
 
 
 def _date_range(prepared: explore.Prepared, tz: str) -> explore.DateRange | None:
