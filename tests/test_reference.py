@@ -14,22 +14,10 @@ from reference_parser import parse_line
 from dashboard.formats import FORMATS
 from dashboard.parse import parse_source
 from dashboard.sample import generate_sample
+from dashboard.schema import BASE_COLUMNS
 from dashboard.sources import BZIP2_MAGIC, GZIP_MAGIC, SourceError
 
-FIELDS = (
-    "time",
-    "ip",
-    "ident",
-    "user",
-    "method",
-    "path",
-    "query",
-    "protocol",
-    "status",
-    "bytes",
-    "referrer",
-    "user_agent",
-)
+FIELDS = BASE_COLUMNS
 REFERENCE_LINES = 50_000
 
 

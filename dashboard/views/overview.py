@@ -13,6 +13,7 @@ import streamlit as st
 
 from .. import cache, charts, cubes, panels
 from ..aggregate import DEFAULT_TZ
+from ..explore import human_bytes
 from ..export import to_csv
 from ..geometry import load_centroids, load_country_shapes
 from . import alerts_panel, live_view
@@ -43,15 +44,6 @@ FIGURES = (
     ("share_5xx", "5xx", "{:.1%}"),
     ("share_bots", "Bots", "{:.1%}"),
 )
-
-
-def human_bytes(n: float) -> str:
-    """1234567 → '1.2 MB'."""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} PB"
 
 
 def render(settings: Settings, selected: Selected | None, alerts_config: str | None = None) -> None:
