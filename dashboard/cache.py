@@ -63,10 +63,18 @@ def server_log_for(path: Path, fmt: str | None, geoip: str | None) -> LoadedLog:
 
 @st.cache_resource(max_entries=MAX_UPLOADS_PER_SESSION, ttl=TTL_SECONDS, scope="session", show_spinner=False)
 def uploaded_log(
-    digest: str, _data: bytes, name: str, fmt: str | None, geoip: str | None, _progress: Callable | None = None
+    digest: str,
+    _data: bytes,
+    name: str,
+    fmt: str | None,
+    geoip: str | None,
+    max_decompressed: int | None = None,
+    _progress: Callable | None = None,
 ) -> LoadedLog:
     """An uploaded log, keyed by the SHA-256 of its bytes, cached for this session only."""
-    return load_log(io.BytesIO(_data), fmt, geo=_geo(geoip), name=name, progress=_progress)
+    return load_log(
+        io.BytesIO(_data), fmt, geo=_geo(geoip), name=name, progress=_progress, max_decompressed=max_decompressed
+    )
 
 
 def digest(data: bytes) -> str:

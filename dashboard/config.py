@@ -17,6 +17,7 @@ SAMPLE_LINES = 100_000
 SAMPLE_DAYS = 7
 SAMPLE_SEED = 1
 FOLLOW_ROWS = 2_000_000
+MAX_UPLOAD_DECOMPRESSED_MB = 2048
 # The same options as the command line, for hosts where the command line cannot be changed (and tests).
 ARGS_ENV = "DATABLOOM_ARGS"
 
@@ -37,6 +38,7 @@ class AppConfig:
     alerts_config: str | None = None
     follow: Path | None = None
     cube: Path | None = None
+    max_decompressed: int = MAX_UPLOAD_DECOMPRESSED_MB << 20
     follow_rows: int = FOLLOW_ROWS
 
 
@@ -53,6 +55,12 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
     )
     parser.add_argument("--sample-lines", type=int, default=SAMPLE_LINES)
     parser.add_argument("--follow", default=None, help="follow this growing log (tail -F) and update the page live")
+    parser.add_argument(
+        "--max-decompressed-mb",
+        type=int,
+        default=MAX_UPLOAD_DECOMPRESSED_MB,
+        help="a compressed upload that expands past this is refused (gzip bombs)",
+    )
     parser.add_argument("--cube", default=None, help="open a cube written by 'python -m dashboard cube'")
     parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
     parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
@@ -67,6 +75,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         follow=Path(args.follow).resolve() if args.follow else None,
         follow_rows=args.follow_rows,
         cube=Path(args.cube).resolve() if args.cube else None,
+        max_decompressed=args.max_decompressed_mb << 20,
     )
 
 

@@ -23,4 +23,7 @@ def to_csv(frame: pd.DataFrame, index: bool = True) -> bytes:
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     if index:
         safe.index = safe.index.map(lambda v: neutralise(str(v)))
-    return safe.to_csv(index=index).encode("utf-8")
+        safe.index.names = [neutralise(n) for n in safe.index.names]
+    # CRLF rows: the csv module then quotes any field holding CR or LF, so a CR in a log field cannot end the row
+    # (and put the rest of the field, say ``=cmd|…``, at the start of a new one).
+    return safe.to_csv(index=index, lineterminator="\r\n").encode("utf-8")

@@ -39,11 +39,14 @@ def load_log(
     progress: Callable[[int], None] | None = None,
     workers: int = 2,
     name: str | None = None,
+    max_decompressed: int | None = None,
 ) -> LoadedLog:
     """Parse and enrich one or more logs; the frame comes sorted by time."""
     if not isinstance(sources, list | tuple):
         sources = [sources]
-    result = parse_sources(list(sources), fmt, workers=workers, progress=progress, name=name)
+    result = parse_sources(
+        list(sources), fmt, workers=workers, progress=progress, name=name, max_decompressed=max_decompressed
+    )
     frame = result.frame
     if not frame["time"].is_monotonic_increasing:
         frame = frame.sort_values("time", kind="stable", ignore_index=True)

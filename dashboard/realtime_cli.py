@@ -90,6 +90,9 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     receiver.run(seconds=args.seconds, on_ready=ready)
     print(json.dumps(receiver.snapshot()))
+    if receiver.error is not None:
+        print(f"error: {receiver.error}", file=sys.stderr)
+        return 2
     return 0
 
 

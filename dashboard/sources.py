@@ -53,8 +53,12 @@ def source_name(source: str | os.PathLike | BinaryIO) -> str:
     return getattr(source, "name", None) or "upload"
 
 
-def open_binary(source: str | os.PathLike | BinaryIO, max_decompressed: int = MAX_DECOMPRESSED_BYTES) -> BinaryIO:
-    """Open a path or file object for reading; gzip and bzip2 are recognised by their magic bytes."""
+def open_binary(source: str | os.PathLike | BinaryIO, max_decompressed: int | None = None) -> BinaryIO:
+    """Open a path or file object for reading; gzip and bzip2 are recognised by their magic bytes.
+
+    ``max_decompressed`` defaults to MAX_DECOMPRESSED_BYTES read at call time, so the app can lower it.
+    """
+    max_decompressed = MAX_DECOMPRESSED_BYTES if max_decompressed is None else max_decompressed
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.exists():
@@ -67,7 +71,7 @@ def open_binary(source: str | os.PathLike | BinaryIO, max_decompressed: int = MA
             raise SourceError(f"{path}: cannot open ({exc.strerror})") from exc
     else:
         raw = source
-        if hasattr(raw, "seek"):
+        if hasattr(raw, "seekable") and raw.seekable():
             raw.seek(0)
     head = _peek(raw, 3)
     if head.startswith(GZIP_MAGIC):

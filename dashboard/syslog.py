@@ -320,6 +320,7 @@ class ReceiverStats:
     connections: int = 0
     bytes_written: int = 0
     rotations: int = 0
+    dropped: int = 0  # lines that could not be written (disk full, file gone): counted, never silently lost
 
 
 def parse_address(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, int]:
@@ -407,6 +408,7 @@ class SyslogReceiver:
         self.out, self.udp, self.tcp = Path(out), udp, tcp
         self.max_bytes, self.backups, self.max_message = max_bytes, backups, max_message
         self.stats = ReceiverStats()
+        self.error: OSError | None = None  # the last write error, reported when the receiver stops
         self.connections: set[_Tcp] = set()
         self.udp_address: tuple[str, int] | None = None
         self.tcp_address: tuple[str, int] | None = None
@@ -457,7 +459,14 @@ class SyslogReceiver:
         if not self._pending or self._file is None:
             return
         lines, self._pending, self._pending_bytes = self._pending, [], 0
-        self.stats.bytes_written += self._file.write_lines(lines)
+        try:
+            self.stats.bytes_written += self._file.write_lines(lines)
+        except OSError as exc:
+            self.stats.dropped += len(lines)
+            if self.error is None:
+                LOG.error("cannot write %s: %s (lines are counted as dropped)", self.out, exc)
+            self.error = exc
+            return
         self.stats.written += len(lines)
         self.stats.rotations = self._file.rotations
 

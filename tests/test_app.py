@@ -336,3 +336,17 @@ def test_anonymisation_reaches_alerts_rejects_and_the_live_table(tmp_path, monke
     for address in ("192.0.2.200", "203.0.113.77", "198.51.100.23", "8.8.8.8", "81.2.69.160"):
         assert address not in shown
     assert "192.0.2.0" in shown  # the scanner, masked, in the latest requests and the alerts
+
+
+def test_a_gzip_bomb_upload_is_cut_at_the_configured_limit(monkeypatch):
+    import zlib
+
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES} --max-decompressed-mb 1")
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip container
+    bomb = b"".join(compressor.compress(b"\0" * (1 << 20)) for _ in range(8)) + compressor.flush()
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("bomb.log.gz", bomb, "application/gzip")).run()
+    assert not at.exception
+    assert any("configured limit" in e.value for e in at.error), [e.value for e in at.error]
+    assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"

@@ -165,7 +165,7 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
             bar.progress(min(done / len(data), 1.0), text=f"Parsing {upload.name}… {done / 1e6:,.0f} MB")
 
         try:
-            loaded = cache.uploaded_log(digest, data, upload.name, fmt, config.geoip, progress)
+            loaded = cache.uploaded_log(digest, data, upload.name, fmt, config.geoip, config.max_decompressed, progress)
         finally:
             bar.empty()
         _check_parsed(loaded, upload.name)
