@@ -181,17 +181,7 @@ def compile_apache(fmt: str, name: str = "custom") -> LogFormat:
             continue
         field_name, regex = APACHE_DIRECTIVES.get(key) or APACHE_DIRECTIVES[code]
         pieces.append((literal, field_name, regex, None))
-    tail = fmt[pos:]
-    pattern, quoted, time_format = _assemble(pieces, tail, time_format)
-    return LogFormat(
-        name=name,
-        kind="regex",
-        pattern=pattern,
-        time_format=time_format,
-        source=fmt,
-        quoted=quoted,
-        description=f"Apache LogFormat {fmt!r}",
-    )
+    return _regex_format(name, fmt, f"Apache LogFormat {fmt!r}", pieces, fmt[pos:], time_format)
 
 
 # --- nginx log_format -----------------------------------------------------------------------------------
@@ -241,15 +231,27 @@ def compile_nginx(fmt: str, name: str = "custom") -> LogFormat:
         var = m.group(1) or m.group(2)
         field_name, regex = NGINX_VARIABLES.get(var, (None, r"\S+"))
         pieces.append((literal, field_name, regex, NGINX_TIME_FORMATS.get(var)))
-    pattern, quoted, time_format = _assemble(pieces, fmt[pos:], time_format)
+    return _regex_format(name, fmt, f"nginx log_format {fmt!r}", pieces, fmt[pos:], time_format)
+
+
+def _regex_format(
+    name: str,
+    source: str,
+    description: str,
+    pieces: Sequence[tuple[str, str | None, str, str | None]],
+    tail: str,
+    time_format: str,
+) -> LogFormat:
+    """A regex LogFormat from a compiler's pieces."""
+    pattern, quoted, time_format = _assemble(pieces, tail, time_format)
     return LogFormat(
         name=name,
         kind="regex",
         pattern=pattern,
         time_format=time_format,
-        source=fmt,
+        source=source,
         quoted=quoted,
-        description=f"nginx log_format {fmt!r}",
+        description=description,
     )
 
 
