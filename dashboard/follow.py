@@ -101,6 +101,7 @@ class Follower:
         rotated_suffixes: Sequence[str] = ROTATED_SUFFIXES,
         max_line_bytes: int = MAX_LINE_BYTES,
         max_read_bytes: int = POLL_READ_BYTES,
+        resume: dict | None = None,
     ) -> None:
         self.path = Path(path)
         self.grace = grace
@@ -113,7 +114,61 @@ class Follower:
         self._next_line = 1
         self._chunks: list[Chunk] = []
         self._recovered: deque[tuple[int, int, int, int]] = deque(maxlen=RECOVERED_KEPT)
-        self._open_current(at_end=not from_start)
+        if not (resume and self._resume(resume)):
+            self._open_current(at_end=not from_start)
+
+    # --- resuming after a restart -------------------------------------------------------------------------
+
+    def position(self) -> dict | None:
+        """Where the current file has been read up to (whole lines only), to resume from after a restart."""
+        reader = self._current
+        if reader is None:
+            return None
+        offset = reader.offset - len(reader.pending)  # a partial last line is read again after the restart
+        start = max(0, offset - FINGERPRINT_BYTES)
+        fingerprint = _pread(reader.handle, start, offset - start)
+        return {
+            "ino": reader.ino,
+            "dev": reader.dev,
+            "offset": offset,
+            "line": self._next_line,
+            "fingerprint": fingerprint.hex(),
+        }
+
+    def _resume(self, state: dict) -> bool:
+        """Continue where a previous follower stopped: in the same file, or in its rotated copy then the new file.
+
+        The file is recognised by inode and by the bytes just before the saved offset; when neither the file at the
+        path nor a rotated copy matches, the follower starts afresh (from_start) and says so.
+        """
+        for candidate in (self.path, *(Path(f"{self.path}{suffix}") for suffix in self.rotated_suffixes)):
+            try:
+                handle = open(candidate, "rb")  # noqa: SIM115 - kept open across polls
+            except OSError:
+                continue
+            st = os.fstat(handle.fileno())
+            offset = int(state.get("offset", -1))
+            expected = bytes.fromhex(state.get("fingerprint", ""))
+            same = (st.st_ino, st.st_dev) == (state.get("ino"), state.get("dev")) and len(
+                expected
+            ) <= offset <= st.st_size
+            if same and _pread(handle, offset - len(expected), len(expected)) == expected:
+                handle.seek(offset)
+                reader = _Reader(handle, st, offset)
+                reader.tail = expected[-FINGERPRINT_BYTES:]
+                self._next_line = int(state.get("line", 1))
+                if candidate == self.path:
+                    self._current = reader
+                else:  # rotated while we were down: finish the copy, then read the new file from its start
+                    self.stats.rotations += 1
+                    self._draining.append(reader)
+                    self._open_current(at_end=False)
+                return True
+            handle.close()
+        LOG.warning(
+            "%s: the saved position matches no file (rotated away or rewritten): reading from the start", self.path
+        )
+        return False
 
     @property
     def rotations(self) -> int:

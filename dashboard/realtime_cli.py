@@ -10,9 +10,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, check_bucket
-from .follow import DEFAULT_POLL_S, LiveLog
+from .follow import DEFAULT_POLL_S, Follower, LiveLog
 from .syslog import BACKUPS, DEFAULT_HOST, DEFAULT_PORT, SyslogReceiver, parse_address
 
 
@@ -48,15 +49,30 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def save_position(follower: Follower, state: Path) -> None:
+    """Write the follower's position atomically (rename), so a kill never leaves half a state file."""
+    position = follower.position()
+    if position is None:
+        return
+    tmp = state.with_name(state.name + ".tmp")
+    tmp.write_text(json.dumps(position))
+    tmp.replace(state)
+
+
 def cmd_tail(args: argparse.Namespace) -> int:
     check_bucket(args.bucket)
-    live = LiveLog(args.path, args.format, geoip=args.geoip, max_rows=args.max_rows, max_age=args.max_hours)
+    state = Path(args.state) if args.state else None
+    resume = json.loads(state.read_text()) if state is not None and state.exists() else None
+    follower = Follower(args.path, resume=resume)
+    live = LiveLog(follower, args.format, geoip=args.geoip, max_rows=args.max_rows, max_age=args.max_hours)
     try:
         deadline = None if args.seconds is None else time.monotonic() + args.seconds
         with _sigterm_as_interrupt():
             try:
                 while True:
                     live.poll()
+                    if state is not None:
+                        save_position(follower, state)
                     if deadline is not None and time.monotonic() >= deadline:
                         break
                     pause = args.interval if deadline is None else min(args.interval, deadline - time.monotonic())
@@ -102,6 +118,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="the log file to follow (it may not exist yet)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
     p.add_argument("--interval", type=float, default=DEFAULT_POLL_S, help="seconds between polls (default 2)")
+    p.add_argument(
+        "--state", default=None, help="save the read position here after each poll and resume from it on the next start"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
     p.add_argument("--format", default=None, help="format name or Apache/nginx format string (default: detect)")
     p.add_argument("--geoip", default=None, help="MaxMind/DB-IP .mmdb (default: bundled DB-IP country lite)")
