@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from .. import cache, charts, cubes, panels
-from ..aggregate import DEFAULT_TZ
 from ..explore import human_bytes
 from ..export import to_csv
 from ..geometry import load_centroids, load_country_shapes
@@ -283,6 +282,3 @@ def _rejects(loaded) -> None:
         st.dataframe(table, hide_index=True)
         if parse.rejected > len(parse.rejects):
             st.caption(f"The first {len(parse.rejects):,} are listed; all {parse.rejected:,} are counted.")
-
-
-__all__ = ["DEFAULT_TZ", "render"]
