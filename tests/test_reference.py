@@ -6,13 +6,14 @@ import io
 import random
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from loglines import combined
 from reference_parser import parse_line
 
 from dashboard.formats import FORMATS
-from dashboard.parse import parse_source
+from dashboard.parse import UTF16_BOMS, parse_source
 from dashboard.sample import generate_sample
 from dashboard.schema import BASE_COLUMNS
 from dashboard.sources import BZIP2_MAGIC, GZIP_MAGIC, SourceError
@@ -77,6 +78,10 @@ def test_arbitrary_bytes_are_accounted(blob, fmt):
             parse_source(io.BytesIO(blob), fmt)
         except SourceError as exc:  # a corrupt archive is a clear error, not a crash
             assert "corrupt or truncated" in str(exc)
+        return
+    if blob.startswith(UTF16_BOMS):  # UTF-16 text is refused as a whole, with a clear message
+        with pytest.raises(SourceError, match="UTF-16"):
+            parse_source(io.BytesIO(blob), fmt)
         return
     result = parse_source(io.BytesIO(blob), fmt)
     expected_lines = blob.count(b"\n") + (0 if blob.endswith(b"\n") or not blob else 1)
