@@ -120,6 +120,30 @@ def test_cube(loaded):
     assert set(cube["country"]) == {"US", "GB", "private"}
 
 
+@pytest.mark.parametrize(("bucket", "tz"), [("1h", "UTC"), ("15min", "Asia/Kolkata"), ("1D", "Europe/Berlin")])
+def test_cube_equals_a_plain_groupby_in_any_row_order(loaded, bucket, tz):
+    frame = loaded.frame.sample(frac=1, random_state=3).reset_index(drop=True)  # not time-sorted
+    frame.loc[0, "bytes"] = 2**40  # big sums stay exact
+    expected = (
+        pd.DataFrame(
+            {
+                "bucket": bucket_starts(frame["time"], bucket, tz),
+                "browser": frame["browser"].astype(str),
+                "country": frame["country"].astype(str),
+                "status_class": (frame["status"] // 100).astype(str) + "xx",
+                "is_bot": frame["is_bot"],
+                "bytes": frame["bytes"],
+            }
+        )
+        .groupby(["bucket", "browser", "country", "status_class", "is_bot"], sort=True)
+        .agg(requests=("bytes", "size"), bytes=("bytes", "sum"))
+        .reset_index()
+    )
+    cube = build_cube(frame, bucket, tz)
+    assert cube.to_dict("records") == expected.to_dict("records")
+    assert list(cube.columns) == ["bucket", "browser", "country", "status_class", "is_bot", "requests", "bytes"]
+
+
 def test_summary_document(loaded):
     doc = summarize(loaded, "1h", "UTC")
     assert (doc["lines"], doc["parsed"], doc["rejected"]) == (11, 10, 1)
