@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .agents import warm_up
 from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts, status_class, unique_visitors
 from .enrich import enrich
 from .formats import LogFormat
 from .geo import GeoDatabase, open_geo_database
-from .parse import ParseResult, Source, parse_sources
+from .parse import WORKERS, ParseResult, Source, parse_sources
 from .schema import is_country
 
 SUMMARY_REJECTS = 20
@@ -37,19 +39,26 @@ def load_log(
     geo: GeoDatabase | None = None,
     geoip: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
-    workers: int = 2,
+    workers: int = WORKERS,
     name: str | None = None,
     max_decompressed: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> LoadedLog:
-    """Parse and enrich one or more logs; the frame comes sorted by time."""
+    """Parse and enrich one or more logs; the frame comes sorted by time.
+
+    ``timings``, when given, receives the seconds spent in ``parse_s`` and ``enrich_s``.
+    """
     if not isinstance(sources, list | tuple):
         sources = [sources]
+    started = time.perf_counter()
+    warm_up()  # the user-agent engines build while the log parses, not after
     result = parse_sources(
         list(sources), fmt, workers=workers, progress=progress, name=name, max_decompressed=max_decompressed
     )
     frame = result.frame
     if not frame["time"].is_monotonic_increasing:
         frame = frame.sort_values("time", kind="stable", ignore_index=True)
+    parsed = time.perf_counter()
     own_geo = geo is None
     geo = geo or open_geo_database(geoip)
     try:
@@ -58,6 +67,8 @@ def load_log(
         if own_geo:
             geo.close()
     result.frame = frame
+    if timings is not None:
+        timings.update(parse_s=parsed - started, enrich_s=time.perf_counter() - parsed)
     return LoadedLog(parse=result, frame=frame)
 
 
