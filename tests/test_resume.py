@@ -25,13 +25,20 @@ def read_all(follower: Follower) -> list[tuple[int, str]]:
     return out
 
 
+def read_then_stop(path: Path) -> tuple[list[tuple[int, str]], dict]:
+    """A follower reads what is there, saves its position and stops (the process dies here)."""
+    first = Follower(path)
+    got = read_all(first)
+    state = first.position()
+    first.close()
+    return got, state
+
+
 def test_restart_continues_after_the_last_whole_line(tmp_path):
     path = tmp_path / "access.log"
     path.write_bytes(lines(1, 100) + b"line 101 is half")
-    first = Follower(path)
-    assert [n for n, _ in read_all(first)] == list(range(1, 101))
-    state = first.position()
-    first.close()  # the process dies here
+    got, state = read_then_stop(path)
+    assert [n for n, _ in got] == list(range(1, 101))
     with path.open("ab") as f:
         f.write(b" written\n" + lines(102, 49))
     second = Follower(path, resume=json.loads(json.dumps(state)))
@@ -44,10 +51,7 @@ def test_restart_continues_after_the_last_whole_line(tmp_path):
 def test_restart_after_a_rotation_finishes_the_rotated_copy_first(tmp_path):
     path = tmp_path / "access.log"
     path.write_bytes(lines(1, 10))
-    first = Follower(path)
-    read_all(first)
-    state = first.position()
-    first.close()
+    _, state = read_then_stop(path)
     with path.open("ab") as f:
         f.write(lines(11, 5))
     os.rename(path, f"{path}.1")  # logrotate while we were down
@@ -62,10 +66,7 @@ def test_restart_after_a_rotation_finishes_the_rotated_copy_first(tmp_path):
 def test_a_rewritten_file_is_read_from_the_start_not_skipped(tmp_path):
     path = tmp_path / "access.log"
     path.write_bytes(lines(1, 10))
-    first = Follower(path)
-    read_all(first)
-    state = first.position()
-    first.close()
+    _, state = read_then_stop(path)
     path.unlink()
     path.write_bytes(lines(1, 3))  # another file now: the saved offset means nothing in it
     got = read_all(Follower(path, resume=state))
