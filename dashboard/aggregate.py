@@ -282,7 +282,6 @@ def build_cube(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFA
     cube = pd.DataFrame({name: columns[name] for name in CUBE_DIMENSIONS})
     for col in ("browser", "country", "status_class"):
         cube[col] = cube[col].astype(str)
-    cube["is_bot"] = cube["is_bot"].astype(bool)
     cube["requests"] = requests
     cube["bytes"] = total_bytes
     cube["bucket"] = _aware(pd.Series(columns["bucket"], name="bucket"), tz)
