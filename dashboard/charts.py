@@ -78,6 +78,7 @@ MAP_CITY_RADIUS = (3.0, 14.0)  # pixels for the smallest and largest point
 MAP_HEAT_RADIUS = 45
 MAP_VIEW = {"latitude": 20.0, "longitude": 0.0, "zoom": 0.8}
 MAP_TOOLTIP = {"text": "{name}: {requests} requests"}
+MAP_COUNTRY_LAYER = "countries"
 
 
 class CompactDeck(pdk.Deck):
@@ -434,8 +435,12 @@ def country_map(
         pdk.Layer(
             "GeoJsonLayer",
             data=country_features(shapes, requests, dark),
-            id="countries",
+            id=MAP_COUNTRY_LAYER,
             pickable=True,
+            # deck.gl picks synchronously on pointer-down, and a click counts only if the pointer-up is handled
+            # within 250 ms. With the border paths pickable, that pick took 0.8 s in software WebGL (Chromium
+            # without a GPU), so clicks on the map never registered; polygon fills alone: 60 ms.
+            _subLayerProps={"polygons-stroke": {"pickable": False}},
             stroked=True,
             filled=True,
             get_fill_color="properties.fill",
@@ -477,6 +482,16 @@ def country_map(
         layers=layers,
         tooltip=dict(MAP_TOOLTIP),
     )
+
+
+def picked_country(event: dict | None) -> str | None:
+    """The alpha-2 code of the country clicked on ``country_map`` (a pydeck selection event), else None."""
+    objects = ((event or {}).get("selection") or {}).get("objects") or {}
+    for feature in objects.get(MAP_COUNTRY_LAYER) or []:
+        code = ((feature or {}).get("properties") or {}).get("country")
+        if isinstance(code, str) and code:
+            return code
+    return None
 
 
 def live_rate_chart(per_minute: pd.DataFrame, tz: str = "UTC") -> alt.Chart:

@@ -465,6 +465,8 @@ def test_map_layers_and_offline(country_counts: pd.DataFrame, shapes: dict, cent
     assert spec["initialViewState"] == {"latitude": 20.0, "longitude": 0.0, "zoom": 0.8}
     countries = spec["layers"][0]
     assert countries["pickable"] is True
+    # only the fills are picked: with the borders too, a click took longer than deck.gl's tap window
+    assert countries["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
     assert countries["getFillColor"] == "@@=properties.fill"
     assert spec["layers"][1]["getWeight"] == "@@=requests"
     assert "\n" not in text  # compact: pydeck's indent=2 would make real shapes ~6x larger
@@ -559,3 +561,22 @@ def test_map_with_bundled_geometry() -> None:
     assert sum(p["requests"] for p in features.values()) == 7
     assert {p["country"] for p in spec["layers"][1]["data"]} == {"US", "DE", "FR"}
     assert len(text) < 1.2 * SHAPES_PATH.stat().st_size
+
+
+FEATURE_US = {"type": "Feature", "properties": {"country": "US", "name": "United States"}, "geometry": None}
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        ({"selection": {"indices": {"countries": [228]}, "objects": {"countries": [FEATURE_US]}}}, "US"),
+        ({"selection": {"indices": {}, "objects": {}}}, None),  # a click on the sea, or the same country again
+        ({"selection": {"indices": {"cities": [0]}, "objects": {"cities": [{"name": "Paris"}]}}}, None),
+        ({"selection": {"objects": {"countries": [{"properties": {}}]}}}, None),
+        ({"selection": {"objects": {"countries": [None]}}}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_picked_country(event: dict | None, code: str | None) -> None:
+    assert charts.picked_country(event) == code

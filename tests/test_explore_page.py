@@ -165,7 +165,9 @@ def test_the_map_follows_the_filters():
             f["properties"]["country"]: f["properties"]["requests"] for f in features if f["properties"]["requests"]
         }
 
-    everything = countries(run_app())
+    app = run_app()
+    everything = countries(app)
+    assert list(app.get("deck_gl_json_chart")[0].proto.selection_mode)  # a click on a country is a selection
     only_us = countries(run_app({"f": "country:is:US"}))
     assert len(everything) > 1
     assert only_us == {"US": everything["US"]}

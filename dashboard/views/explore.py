@@ -2,7 +2,8 @@
 
 State lives in the URL so that a copied link reproduces the view: the filters are repeated ``f`` query
 parameters (``f=country:is:US&f=status:is:4xx``), the date range, comparison and anonymisation are widgets
-bound to ``range``, ``days``, ``compare`` and ``anon``. Clicking a bar adds a filter; chips remove them.
+bound to ``range``, ``days``, ``compare`` and ``anon``. Clicking a bar or a country on the map adds a filter;
+chips remove them.
 Log content is shown as data (tables, chart labels, widget options), never as Markdown or HTML.
 """
 
@@ -135,20 +136,35 @@ def render(settings: Settings, selected: Selected | None) -> None:
     _traffic(data, settings)
     _status(data, settings, version)
     _tops(data, version)
-    _map(data)
+    _map(data, version)
     _heatmaps(data)
     _response(data, settings)
 
 
-def _map(data: explore.ExploreData) -> None:
-    """Countries in the selection (filter by a country from the Countries bar chart)."""
+def _on_map_pick(map_key: str) -> None:
+    """A country was clicked on the map: filter by it (a click on the sea or a second click clears nothing)."""
+    code = charts.picked_country(st.session_state.get(map_key))
+    if code is not None:
+        add_filter(Filter("country", "is", code))
+
+
+def _map(data: explore.ExploreData, version: str) -> None:
+    """Countries in the selection; clicking one filters by it."""
     from ..geo import country_name
     from ..geometry import load_centroids, load_country_shapes
 
     st.subheader("Countries")
+    st.caption("Click a country to filter by it.")
     totals = data.country_totals[["country", "requests"]].copy()
     totals["country_name"] = [country_name(c) for c in totals["country"]]
-    st.pydeck_chart(charts.country_map(totals, load_country_shapes(), load_centroids()), height=420)
+    key = KEY + "pick_map_" + version  # a new filter set starts with no country highlighted
+    st.pydeck_chart(
+        charts.country_map(totals, load_country_shapes(), load_centroids()),
+        height=420,
+        key=key,
+        on_select=partial(_on_map_pick, key),
+        selection_mode="single-object",
+    )
 
 
 def _date_range(prepared: explore.Prepared, tz: str) -> explore.DateRange | None:

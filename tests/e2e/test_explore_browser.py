@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
+
+from dashboard.charts import MAP_VIEW
+from dashboard.geometry import load_centroids
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "tests" / "explore_app.py"
@@ -76,3 +80,34 @@ def test_clicking_a_bar_adds_a_filter(web: Page, explore_server):
     web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(2000)
     assert figure(web, "Requests") == after
+
+
+def screen_point(box: dict, lat: float, lon: float) -> tuple[float, float]:
+    """Where (lat, lon) is drawn on a deck.gl canvas at ``box`` showing MAP_VIEW (Web Mercator, 512-px tiles)."""
+    scale = 512 * 2 ** MAP_VIEW["zoom"] / (2 * math.pi)
+
+    def mercator(lat: float, lon: float) -> tuple[float, float]:
+        return scale * math.radians(lon), -scale * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    x, y = mercator(lat, lon)
+    cx, cy = mercator(MAP_VIEW["latitude"], MAP_VIEW["longitude"])
+    return box["x"] + box["width"] / 2 + x - cx, box["y"] + box["height"] / 2 + y - cy
+
+
+def test_clicking_a_country_on_the_map_adds_a_filter(web: Page, explore_server):
+    web.goto(explore_server)
+    web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
+    before = figure(web, "Requests")
+    canvas = web.locator("[data-testid=stDeckGlJsonChart] canvas").first
+    canvas.scroll_into_view_if_needed(timeout=LOAD_TIMEOUT)
+    web.wait_for_timeout(3000)  # the map draws (software WebGL here)
+    us = load_centroids().set_index("country").loc["US"]
+    web.mouse.click(*screen_point(canvas.bounding_box(), us["lat"], us["lon"]))
+    web.wait_for_function("location.search.includes('f=country')", timeout=LOAD_TIMEOUT)
+    web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
+    web.wait_for_timeout(1000)
+    assert "f=country%3Ais%3AUS" in web.url
+    after = int(figure(web, "Requests").replace(",", ""))
+    assert 0 < after < int(before.replace(",", ""))
+    assert web.get_by_text("Country is US").count() >= 1  # the removable chip
+    assert web.console_errors == []
