@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from loglines import UA_CHROME, UA_FIREFOX, combined
 
-from dashboard.parse import parse_source, parse_sources
+from dashboard.parse import _as_text, parse_source, parse_sources
 
 T = "01/Jun/2026:10:00:00 +0000"
 
@@ -125,6 +125,17 @@ def test_non_utf8_bytes_are_kept_as_escapes(write_log):
     result = parse_source(write_log([line]), "combined")
     assert result.parsed == 1
     assert result.frame.iloc[0]["path"] == "/caf\\xe9"
+
+
+@pytest.mark.parametrize("last_unterminated", [False, True])
+def test_as_text_rewrites_only_invalid_lines_and_keeps_every_line_in_place(last_unterminated):
+    lines = [b"plain", b"caf\xc3\xa9 valid", b"bad \xe9 byte", b"", b"\xff\xfe", b"ok", b"tail \xc3"]
+    data = b"\n".join(lines) + (b"" if last_unterminated else b"\n")
+    expected = [
+        line.decode("utf-8", "backslashreplace") + ("" if last_unterminated and k == 6 else "\n")
+        for k, line in enumerate(lines)
+    ]
+    assert _as_text(data, last_unterminated).to_pylist() == expected
 
 
 def test_crlf_line_endings(write_log):
