@@ -6,7 +6,9 @@ as a live one and tests are deterministic.
 
 from __future__ import annotations
 
+import logging
 import threading
+import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +18,7 @@ from .aggregate import unique_visitors, window
 RATE_SPAN = pd.Timedelta(hours=1)
 ACTIVE_SPAN = pd.Timedelta(minutes=5)
 LATEST_ROWS = 50
+LOG = logging.getLogger(__name__)
 LATEST_COLUMNS = ("time", "ip", "country", "method", "path", "status", "bytes", "browser", "user_agent")
 
 
@@ -50,12 +53,31 @@ def live_figures(frame: pd.DataFrame, tz: str = "UTC") -> LiveFigures:
     return LiveFigures(now.tz_convert(tz), per_minute, active, latest.reset_index(drop=True))
 
 
-class SharedLive:
-    """One followed log shared by every session of the server: polls are serialised by a lock."""
+READ_SECONDS = 0.5  # how often the shared follower reads the file, whatever the pages' refresh
 
-    def __init__(self, live) -> None:
+
+class SharedLive:
+    """One followed log shared by every session of the server: polls are serialised by a lock.
+
+    A background thread reads the file every ``interval`` seconds, so a line is in the frame within about
+    that long of being written, and a page's rerun (every 2 s by default) finds little left to read. The
+    thread holds only a weak reference: when the cache drops this object, the thread ends at its next tick.
+    ``on_poll`` (tests, benchmarks) receives each background poll's result.
+    """
+
+    def __init__(self, live, interval: float | None = READ_SECONDS, on_poll=None) -> None:
         self.live = live
         self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = None
+        if interval:
+            self.thread = threading.Thread(
+                target=_keep_reading,
+                args=(weakref.ref(self), self.stopped, interval, on_poll),
+                name="live-reader",
+                daemon=True,
+            )
+            self.thread.start()
 
     def poll(self):
         """Read what arrived since the last poll (by any session) and return the LoadedLog of all retained rows."""
@@ -67,3 +89,27 @@ class SharedLive:
         """The LoadedLog of what has been read so far, without reading."""
         with self.lock:
             return self.live.loaded()
+
+    def stop(self) -> None:
+        """Stop the background reads (the log stays readable with ``poll``)."""
+        self.stopped.set()
+
+
+def _keep_reading(ref: weakref.ReferenceType, stopped: threading.Event, interval: float, on_poll) -> None:
+    """The background reader: a poll every ``interval`` seconds until stopped or the SharedLive is gone."""
+    last_error = None
+    while not stopped.wait(interval):
+        shared = ref()
+        if shared is None:
+            return
+        try:
+            with shared.lock:
+                result = shared.live.poll()
+            last_error = None
+            if on_poll is not None:
+                on_poll(result)
+        except Exception as exc:  # a bad read must not end live updates; the pages' own polls report it
+            if repr(exc) != last_error:  # once per distinct error, not every half second
+                LOG.exception("background read of %s failed", getattr(shared.live, "name", "the followed log"))
+            last_error = repr(exc)
+        del shared

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 from dashboard import follow
 from dashboard.follow import Follower, LiveLog
+from dashboard.live import SharedLive
 from dashboard.parse import TRUNCATED_LINE
 from dashboard.realtime_cli import main
 
@@ -299,3 +302,54 @@ def test_tail_command_prints_the_summary_with_rotations(log: Path, capsys: pytes
 def test_tail_command_on_a_missing_format(log: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["tail", str(log), "--seconds", "0", "--format", "no-such-format"]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def wait_until(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_shared_live_reads_in_the_background(log: Path) -> None:
+    append(log, lines(0, 10))
+    polled = []
+    shared = SharedLive(LiveLog(log, "combined"), interval=0.1, on_poll=polled.append)
+    assert wait_until(lambda: len(shared.current().frame) == 10)  # nobody called poll()
+    append(log, lines(10, 5))
+    assert wait_until(lambda: len(shared.current().frame) == 15)
+    assert seqs(shared.current().frame) == list(range(15))
+    assert sum(len(r.rows) for r in polled) == 15  # each line read once
+    assert len(shared.poll().frame) == 15  # a page's own poll finds nothing new and loses nothing
+    shared.stop()
+    shared.thread.join(2)
+    assert not shared.thread.is_alive()
+
+
+def test_shared_live_reader_ends_with_its_owner(log: Path) -> None:
+    shared = SharedLive(LiveLog(log, "combined"), interval=0.05)
+    thread = shared.thread
+    del shared
+    gc.collect()
+    thread.join(2)
+    assert not thread.is_alive()
+
+
+def test_shared_live_reader_survives_a_failing_read(log: Path, caplog: pytest.LogCaptureFixture) -> None:
+    live = LiveLog(log, "combined")
+    real_poll, calls = live.poll, []
+
+    def flaky_poll():
+        calls.append(1)
+        if len(calls) <= 3:
+            raise OSError("disk went away")
+        return real_poll()
+
+    live.poll = flaky_poll
+    append(log, lines(0, 4))
+    shared = SharedLive(live, interval=0.05)
+    assert wait_until(lambda: len(shared.current().frame) == 4)
+    assert [r.message for r in caplog.records].count("background read of access.log failed") == 1  # not 3 times
+    shared.stop()
