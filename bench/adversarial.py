@@ -131,11 +131,15 @@ def pathological(row: dict) -> None:
                 began = time.perf_counter()
                 try:
                     result = parse_chunk(Chunk(data, 1), fmt)
-                    lost = 16 - result.frame.height - result.rejected
                 except Exception:
-                    lost, row["crashes"] = 0, row["crashes"] + (run == 0)
+                    result = None
                 times.append((time.perf_counter() - began) / 16)
-                row["lost"] += lost if run == 0 else 0  # each input is counted once
+                if run > 0:  # each input is counted once
+                    continue
+                if result is None:
+                    row["crashes"] += 1
+                else:
+                    row["lost"] += 16 - result.frame.height - result.rejected
             per_line = statistics.median(times)
             if per_line > worst:
                 worst, worst_name = per_line, f"{pname} / {fname}"
