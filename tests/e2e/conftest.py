@@ -109,6 +109,11 @@ def chromium_browser(chromium_path):
         b.close()
 
 
+def metric_value(page, label: str):
+    """The value element of the first headline figure whose label holds ``label`` (e.g. "Requests")."""
+    return page.locator("[data-testid=stMetric]").filter(has_text=label).first.locator("[data-testid=stMetricValue]")
+
+
 @pytest.fixture
 def web(chromium_browser, request):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1800})

@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+from conftest import metric_value
 from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adversarial"))
@@ -46,9 +47,8 @@ def test_hostile_upload_executes_nothing(web: Page, server):
     )
     wait_for_idle(web)
     web.wait_for_timeout(1500)
-    requests = web.locator("[data-testid=stMetric]").filter(has_text="Requests").first
     # the hostile log is on screen; its rerun may start after the page looked idle (CI failed reading "5,000")
-    expect(requests.locator("[data-testid=stMetricValue]")).to_have_text("40", timeout=LOAD_TIMEOUT)
+    expect(metric_value(web, "Requests")).to_have_text("40", timeout=LOAD_TIMEOUT)
     web.get_by_text(re.compile(r"Rejected lines: \d+ of \d+")).first.click()
     wait_for_idle(web)
     hover_everywhere(web, "[data-testid=stDeckGlJsonChart] canvas")

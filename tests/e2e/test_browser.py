@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 
+from conftest import metric_value
 from playwright.sync_api import Page, expect
 
 LOAD_TIMEOUT = 60_000
@@ -19,13 +20,8 @@ def open_page(web: Page, url: str) -> None:
     web.wait_for_timeout(1500)
 
 
-def requests_value(web: Page):
-    metric = web.locator("[data-testid=stMetric]").filter(has_text="Requests").first
-    return metric.locator("[data-testid=stMetricValue]")
-
-
 def requests_figure(web: Page) -> str:
-    return requests_value(web).inner_text()
+    return metric_value(web, "Requests").inner_text()
 
 
 def wait_for_idle(web: Page) -> None:
@@ -59,7 +55,7 @@ def test_dragging_the_slider_changes_the_figures(web: Page, server):
     web.mouse.down()
     web.mouse.move(box["x"] - 400, box["y"] + box["height"] / 2, steps=10)
     web.mouse.up()
-    expect(requests_value(web)).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
+    expect(metric_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
     wait_for_idle(web)
     after = requests_figure(web)
     assert after != before
@@ -85,7 +81,7 @@ def test_upload_works_end_to_end(web: Page, server):
     ]
     _upload(web, "mine.log.gz", gzip.compress(("\n".join(lines) + "\n").encode()))
     # the upload's rerun may start after the page looked idle on a loaded machine (CI): wait for its result
-    expect(requests_value(web)).to_have_text("1,234", timeout=LOAD_TIMEOUT)
+    expect(metric_value(web, "Requests")).to_have_text("1,234", timeout=LOAD_TIMEOUT)
     expect(web.get_by_text("mine.log.gz").first).to_be_visible()
     assert web.locator("[data-testid=stException]").count() == 0
 
@@ -99,7 +95,7 @@ def test_hostile_log_content_is_not_executed(web: Page, server):
         f"<img src=x onerror=alert(4)> not a log line {XSS_PATH}",
     ]
     _upload(web, "xss.log", ("\n".join(lines) + "\n").encode())
-    expect(requests_value(web)).to_have_text("2", timeout=LOAD_TIMEOUT)
+    expect(metric_value(web, "Requests")).to_have_text("2", timeout=LOAD_TIMEOUT)
     web.get_by_text(re.compile("Rejected lines: 1 of 3")).click()
     web.wait_for_timeout(1500)
     assert web.dialogs == []

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import metric_value
 from playwright.sync_api import Page, expect
 
 from dashboard.charts import MAP_VIEW
@@ -49,12 +50,8 @@ def explore_server(chromium_path):
     proc.wait(10)
 
 
-def figure_value(web: Page, label: str):
-    return web.locator("[data-testid=stMetric]").filter(has_text=label).first.locator("[data-testid=stMetricValue]")
-
-
 def figure(web: Page, label: str) -> str:
-    return figure_value(web, label).inner_text()
+    return metric_value(web, label).inner_text()
 
 
 def panel_chart(web: Page, title: str):
@@ -71,7 +68,7 @@ def test_clicking_a_bar_adds_a_filter(web: Page, explore_server):
     chart.scroll_into_view_if_needed()
     chart.locator("path[role=graphics-symbol]").first.click(force=True)  # the largest bar: desktop
     web.wait_for_function("location.search.includes('f=device')", timeout=LOAD_TIMEOUT)
-    expect(figure_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
+    expect(metric_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
     web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(1000)
     assert "f=device%3Ais%3Adesktop" in web.url
@@ -108,7 +105,7 @@ def test_clicking_a_country_on_the_map_adds_a_filter(web: Page, explore_server):
     us = load_centroids().set_index("country").loc["US"]
     web.mouse.click(*screen_point(canvas.bounding_box(), us["lat"], us["lon"]))
     web.wait_for_function("location.search.includes('f=country')", timeout=LOAD_TIMEOUT)
-    expect(figure_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
+    expect(metric_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
     web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(1000)
     assert "f=country%3Ais%3AUS" in web.url

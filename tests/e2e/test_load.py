@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ARTIFACTS, start_server
+from conftest import ARTIFACTS, metric_value, start_server
 
 SESSIONS = 10
 LOAD_TIMEOUT = 90_000
@@ -48,8 +48,7 @@ def test_ten_sessions_moving_the_slider(chromium_browser):
             page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
             assert page.locator("[data-testid=stException]").count() == 0
             assert "window=" in page.url
-            metric = page.locator("[data-testid=stMetric]").filter(has_text="Requests").first
-            figures.append(metric.locator("[data-testid=stMetricValue]").inner_text())
+            figures.append(metric_value(page, "Requests").inner_text())
         growth = rss_mb(proc.pid) - baseline
         ARTIFACTS.mkdir(exist_ok=True)
         pages[-1].screenshot(path=str(ARTIFACTS / "load-last-session.png"))
