@@ -21,6 +21,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
+from . import fastscan
 from .formats import CLF_TIME, EPOCH_MS_TIME, EPOCH_TIME, ISO_TIME, LogFormat, resolve_format
 from .sources import (
     MAX_LINE_BYTES,
@@ -323,7 +324,8 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
         blank[list(pre_reason)] = True
         lines = pl.select(pl.when(pl.Series(blank)).then(pl.lit("")).otherwise(lines)).to_series()
 
-    typed = _parse_lines(lines, fmt)
+    scanned = fastscan.scan(arr, pre_reason) if fastscan.applies_to(fmt) else None
+    typed = _parse_lines(lines, fmt) if scanned is None else _with_slow_lines(*scanned, lines, fmt)
     matched = typed.get_column(MATCHED)
     good = matched & typed.get_column("time").is_not_null() if "time" in typed.columns else matched
     if "status" in typed.columns:
@@ -355,6 +357,16 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
                 rejects.append(Reject(source, chunk.first_line + i, reason, raw_text))
     frame = typed.filter(good) if len(bad_idx) else typed
     return ChunkResult(frame, n, len(bad_idx), reasons, rejects)
+
+
+def _with_slow_lines(fast: pl.DataFrame, accepted: np.ndarray, lines: pl.Series, fmt: LogFormat) -> pl.DataFrame:
+    """The scanner's rows where it accepted the line, the regex path's rows (scattered in place) elsewhere."""
+    fast = fast.with_columns(pl.lit(True).alias(MATCHED))
+    slow = np.flatnonzero(~accepted)
+    if not len(slow):
+        return fast
+    typed = _parse_lines(lines.gather(slow), fmt)
+    return pl.DataFrame([fast.get_column(name).scatter(slow, typed.get_column(name)) for name in fast.columns])
 
 
 def _raw_prefix(chunk: Chunk, arr: pa.LargeStringArray, i: int) -> str:

@@ -1,0 +1,245 @@
+/* databloom_splitter: one pass over a chunk of combined-format access log lines.
+ *
+ * For each line it decides whether the line has the exact shape of Data Bloom's `combined` regex
+ *   ^(\S+) (\S+) (\S+) \[([^\]]*)\] "(Q)" (\d{3}) (\d+|-) "(Q)" "(Q)"(?: .*)?$   with Q = (?:[^"\\]|\\.)*
+ * with a timestamp in the strict `dd/Mon/yyyy:HH:MM:SS +hhmm` form. It only ever says "yes, and these are
+ * the fields" or "not sure": every line it is not sure about (escaped quotes in the request, non-ASCII in the
+ * first fields, odd timestamps, ...) is left to the polars regex path, which decides it as before. So it
+ * needs to agree with the regex only on the lines it accepts, where every choice of the regex is forced.
+ *
+ * Outputs per line: ok flag, time (µs since the epoch, UTC), status, bytes, and for the string fields an
+ * Arrow "string view" (16 bytes: length, then the string inline if <= 12 bytes, else a 4-byte prefix,
+ * buffer index 0 and offset into `data`). The views point into `data`, so no string is copied here.
+ * The GIL is released during the scan, so chunks scan in parallel on the parser's threads.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { F_IP, F_IDENT, F_USER, F_METHOD, F_PATH, F_QUERY, F_PROTOCOL, F_REFERRER, F_AGENT, N_FIELDS };
+
+typedef struct {
+    const uint8_t *data;
+    int64_t n;
+    uint8_t *views; /* N_FIELDS blocks of n * 16 bytes */
+} Out;
+
+static void put_view(const Out *o, int field, int64_t row, int64_t start, int64_t len) {
+    uint8_t *v = o->views + ((int64_t)field * o->n + row) * 16;
+    int32_t len32 = (int32_t)len;
+    memset(v, 0, 16);
+    memcpy(v, &len32, 4);
+    if (len <= 12) {
+        memcpy(v + 4, o->data + start, (size_t)len);
+    } else {
+        int32_t buffer_index = 0, offset = (int32_t)start;
+        memcpy(v + 4, o->data + start, 4);
+        memcpy(v + 8, &buffer_index, 4);
+        memcpy(v + 12, &offset, 4);
+    }
+}
+
+static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+/* A byte of an unquoted \S+ field that needs no second opinion: printable ASCII other than space. */
+static int is_plain(uint8_t c) { return c > 0x20 && c < 0x7f; }
+
+static int two_digits(const uint8_t *p, int *out) {
+    if (!is_digit(p[0]) || !is_digit(p[1])) return 0;
+    *out = (p[0] - '0') * 10 + (p[1] - '0');
+    return 1;
+}
+
+static const char MONTHS[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+static int64_t days_from_civil(int64_t y, int m, int d) { /* H. Hinnant's algorithm, proleptic Gregorian */
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m) {
+    static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return DAYS[m - 1] + (m == 2 && leap);
+}
+
+/* `dd/Mon/yyyy:HH:MM:SS +hhmm` (exactly 26 bytes) → µs since the epoch, UTC. 0 when not that form. */
+static int clf_time(const uint8_t *p, int64_t *out) {
+    int day, hh, mm, ss, c1, c2, oh, om, month = 0;
+    if (p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' || p[17] != ':' || p[20] != ' ') return 0;
+    if (!two_digits(p, &day) || !two_digits(p + 12, &hh) || !two_digits(p + 15, &mm) || !two_digits(p + 18, &ss))
+        return 0;
+    if (!two_digits(p + 7, &c1) || !two_digits(p + 9, &c2)) return 0;
+    for (int i = 0; i < 12; i++) {
+        if (memcmp(p + 3, MONTHS + 3 * i, 3) == 0) month = i + 1;
+    }
+    if (p[21] != '+' && p[21] != '-') return 0;
+    if (!two_digits(p + 22, &oh) || !two_digits(p + 24, &om)) return 0;
+    int year = c1 * 100 + c2;
+    if (!month || year < 1900 || day < 1 || day > days_in_month(year, month)) return 0;
+    if (hh > 23 || mm > 59 || ss > 59 || oh > 23 || om > 59) return 0;
+    int64_t offset = (int64_t)(oh * 60 + om) * 60 * (p[21] == '-' ? -1 : 1);
+    int64_t seconds = days_from_civil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss - offset;
+    *out = seconds * 1000000;
+    return 1;
+}
+
+/* End of a quoted field whose opening quote is at `p`: the closing quote's position, or -1. */
+static int64_t quoted_end(const uint8_t *d, int64_t p, int64_t end, int *escaped) {
+    for (int64_t i = p + 1; i < end; i++) {
+        if (d[i] == '"') return i;
+        if (d[i] == '\\') {
+            *escaped = 1;
+            i++; /* the escaped character, whatever it is */
+        }
+    }
+    return -1;
+}
+
+/* The request line, split the way parse._split_request splits it. 0 when it must go to the regex path. */
+static int split_request(const Out *o, int64_t row, int64_t s, int64_t e) {
+    const uint8_t *d = o->data;
+    for (int64_t i = s; i < e; i++) {
+        if (d[i] >= 0x80) return 0; /* Unicode digits after HTTP/: leave to the regex */
+    }
+    int64_t sp = s;
+    while (sp < e && d[sp] != ' ') sp++;
+    int has_method = sp < e && sp > s && ((d[s] | 0x20) >= 'a' && (d[s] | 0x20) <= 'z');
+    for (int64_t i = s + 1; has_method && i < sp; i++) {
+        uint8_t c = d[i];
+        if (!(((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || is_digit(c) || c == '_' || c == '-')) has_method = 0;
+    }
+    int64_t ts = s, te = e, ps = e, pe = e; /* target and protocol */
+    if (has_method) {
+        put_view(o, F_METHOD, row, s, sp - s);
+        ts = sp + 1;
+        int64_t last = e - 1;
+        while (last >= ts && d[last] != ' ') last--;
+        if (last >= ts) { /* " HTTP/<digits>[.<digits>]" at the end */
+            int64_t q = last + 1;
+            int good = e - q > 5 && memcmp(d + q, "HTTP/", 5) == 0;
+            int64_t i = q + 5;
+            int64_t digits = 0;
+            while (good && i < e && is_digit(d[i])) i++, digits++;
+            if (good && digits && i < e && d[i] == '.') {
+                int64_t minor = 0;
+                i++;
+                while (i < e && is_digit(d[i])) i++, minor++;
+                good = minor > 0;
+            }
+            if (good && digits && i == e) {
+                ps = q;
+                te = last;
+            }
+        }
+    } else {
+        put_view(o, F_METHOD, row, s, 0);
+        if (e - s == 1 && d[s] == '-') te = s; /* "-": no request at all */
+    }
+    put_view(o, F_PROTOCOL, row, ps, pe - ps);
+    int64_t qm = ts;
+    while (qm < te && d[qm] != '?') qm++;
+    put_view(o, F_PATH, row, ts, qm - ts);
+    put_view(o, F_QUERY, row, qm < te ? qm + 1 : te, qm < te ? te - qm - 1 : 0);
+    return 1;
+}
+
+static int scan_line(const Out *o, int64_t row, int64_t s, int64_t e, int64_t *time, int16_t *status,
+                     int64_t *nbytes) {
+    const uint8_t *d = o->data;
+    int64_t p = s, f[3][2];
+    for (int k = 0; k < 3; k++) { /* ip, ident, user */
+        int64_t start = p;
+        while (p < e && is_plain(d[p])) p++;
+        if (p == start || p >= e || d[p] != ' ') return 0;
+        f[k][0] = start;
+        f[k][1] = p - start;
+        p++;
+    }
+    if (e - p < 29 || d[p] != '[' || d[p + 27] != ']' || d[p + 28] != ' ') return 0;
+    if (!clf_time(d + p + 1, time)) return 0;
+    p += 29;
+    if (p >= e || d[p] != '"') return 0;
+    int escaped = 0;
+    int64_t q = quoted_end(d, p, e, &escaped);
+    if (q < 0 || escaped) return 0; /* `\"` in a request: the regex path unescapes before splitting */
+    int64_t rs = p + 1, re = q;
+    p = q + 1;
+    if (e - p < 7 || d[p] != ' ' || !is_digit(d[p + 1]) || !is_digit(d[p + 2]) || !is_digit(d[p + 3]) ||
+        d[p + 4] != ' ')
+        return 0;
+    *status = (int16_t)((d[p + 1] - '0') * 100 + (d[p + 2] - '0') * 10 + (d[p + 3] - '0'));
+    p += 5;
+    int64_t value = 0, digits = 0;
+    if (d[p] == '-') {
+        p++;
+    } else {
+        while (p < e && is_digit(d[p]) && digits < 19) value = value * 10 + (d[p++] - '0'), digits++;
+        if (!digits || digits > 18) return 0;
+    }
+    *nbytes = value;
+    if (e - p < 2 || d[p] != ' ' || d[p + 1] != '"') return 0;
+    int64_t r0 = p + 1, r1 = quoted_end(d, r0, e, &escaped);
+    if (r1 < 0 || e - r1 < 3 || d[r1 + 1] != ' ' || d[r1 + 2] != '"') return 0;
+    int64_t a0 = r1 + 2, a1 = quoted_end(d, a0, e, &escaped);
+    if (a1 < 0 || (a1 + 1 < e && d[a1 + 1] != ' ')) return 0;
+    if (!split_request(o, row, rs, re)) return 0;
+    put_view(o, F_IP, row, f[0][0], f[0][1]);
+    put_view(o, F_IDENT, row, f[1][0], f[1][1]);
+    put_view(o, F_USER, row, f[2][0], f[2][1]);
+    put_view(o, F_REFERRER, row, r0 + 1, r1 - r0 - 1);
+    put_view(o, F_AGENT, row, a0 + 1, a1 - a0 - 1);
+    return 1;
+}
+
+static PyObject *scan_combined(PyObject *self, PyObject *args) {
+    Py_buffer data, offsets, ok, times, status, nbytes, views;
+    if (!PyArg_ParseTuple(args, "y*y*w*w*w*w*w*", &data, &offsets, &ok, &times, &status, &nbytes, &views))
+        return NULL;
+    int64_t n = offsets.len / 8 - 1;
+    PyObject *result = NULL;
+    if (n < 0 || ok.len < n || times.len < n * 8 || status.len < n * 2 || nbytes.len < n * 8 ||
+        views.len < n * 16 * N_FIELDS || data.len > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "scan_combined: buffer sizes do not match the line count");
+        goto done;
+    }
+    const int64_t *off = (const int64_t *)offsets.buf;
+    Out o = {(const uint8_t *)data.buf, n, (uint8_t *)views.buf};
+    uint8_t *okp = (uint8_t *)ok.buf;
+    int64_t *tp = (int64_t *)times.buf, *bp = (int64_t *)nbytes.buf, accepted = 0;
+    int16_t *sp = (int16_t *)status.buf;
+    memset(views.buf, 0, (size_t)(n * 16 * N_FIELDS));
+    Py_BEGIN_ALLOW_THREADS;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t s = off[i], e = off[i + 1];
+        while (e > s && (o.data[e - 1] == '\n' || o.data[e - 1] == '\r')) e--;
+        okp[i] = (uint8_t)scan_line(&o, i, s, e, tp + i, sp + i, bp + i);
+        accepted += okp[i];
+    }
+    Py_END_ALLOW_THREADS;
+    result = PyLong_FromLongLong(accepted);
+done:
+    PyBuffer_Release(&data);
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&ok);
+    PyBuffer_Release(&times);
+    PyBuffer_Release(&status);
+    PyBuffer_Release(&nbytes);
+    PyBuffer_Release(&views);
+    return result;
+}
+
+static PyMethodDef METHODS[] = {
+    {"scan_combined", scan_combined, METH_VARARGS,
+     "scan_combined(data, offsets, ok, times, status, nbytes, views) -> lines accepted"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "databloom_splitter", NULL, -1, METHODS};
+
+PyMODINIT_FUNC PyInit_databloom_splitter(void) { return PyModule_Create(&MODULE); }

@@ -1,0 +1,152 @@
+"""The compiled scanner (the combined format's fast path) gives exactly what the regex path gives.
+
+Every comparison parses the same bytes twice: once as shipped (scanner first, regex for the lines it leaves),
+once with the scanner removed (regex only, the path taken where no C compiler was available at install).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from loglines import UA_CHROME, combined
+from test_parse import COMBINED_CASES, REJECT_CASES, T
+from test_reference import VALID, mutate
+
+from dashboard import fastscan
+from dashboard.formats import FORMATS
+from dashboard.parse import ParseResult, _as_text, parse_source
+from dashboard.sample import generate_sample
+
+COMBINED = FORMATS["combined"]
+PLAIN = combined("203.0.113.9", T, "GET /a?b=c HTTP/1.1", 200, 5123, "https://example.com/", UA_CHROME).encode()
+
+
+def both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[ParseResult, ParseResult]:
+    with_scanner = parse_source(io.BytesIO(data), COMBINED)
+    with monkeypatch.context() as patch:
+        patch.setattr(fastscan, "databloom_splitter", None)
+        assert not fastscan.applies_to(COMBINED)
+        regex_only = parse_source(io.BytesIO(data), COMBINED)
+    return with_scanner, regex_only
+
+
+def as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals as plain values: category order follows polars' string cache, which is not a result."""
+    kinds = {c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)}
+    return frame.astype(kinds)
+
+
+def assert_same(ours: ParseResult, theirs: ParseResult) -> None:
+    assert (ours.lines, ours.rejected, ours.reasons) == (theirs.lines, theirs.rejected, theirs.reasons)
+    assert ours.rejects == theirs.rejects
+    pd.testing.assert_frame_equal(as_objects(ours.frame), as_objects(theirs.frame))
+
+
+def accepted(lines: list[bytes]) -> list[bool]:
+    """Which lines the scanner takes itself (the others go to the regex)."""
+    data = b"\n".join(lines) + b"\n"
+    _, mask = fastscan.scan(_as_text(data, False))
+    return mask.tolist()
+
+
+def test_the_scanner_is_built():
+    # requirements.txt installs ./native; with a C compiler present (CI has one) it must have been built.
+    assert fastscan.available(), "databloom_splitter is missing: `pip install ./native` needs a C compiler"
+    assert fastscan.applies_to(COMBINED)
+    assert not fastscan.applies_to(FORMATS["vhost_combined"])
+
+
+def test_environment_variable_turns_the_scanner_off():
+    probe = "from dashboard import fastscan; print(fastscan.available())"
+    env = {**os.environ, fastscan.DISABLE_ENV: "1"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+SCANNER_TAKES = [
+    pytest.param(PLAIN, True, id="plain"),
+    pytest.param(PLAIN + b" 0.042 upstream=1", True, id="extra-fields-after-agent"),
+    pytest.param(PLAIN + b"\r", True, id="crlf"),
+    pytest.param(combined("2001:db8::1", T, "GET / HTTP/2.0", 304, "-").encode(), True, id="ipv6-dash-bytes"),
+    pytest.param(combined("192.0.2.1", "01/Jun/2026:10:00:00 +0530", "-", 400, 0).encode(), True, id="dash-request"),
+    pytest.param(combined("192.0.2.1", T, "GET / HTTP/1.1", 200, 1, "-", 'a \\"b\\"').encode(), True, id="esc-ua"),
+    pytest.param(combined("192.0.2.1", T, 'GET /\\"x\\" HTTP/1.1', 200, 1).encode(), False, id="escaped-request"),
+    pytest.param(combined("192.0.2.1", T, "GET /café HTTP/1.1", 200, 1).encode(), False, id="utf8-request"),
+    pytest.param(combined("192.0.2.1", "29/Feb/2025:10:00:00 +0000", "GET /", 200, 1).encode(), False, id="no-29-feb"),
+    pytest.param(combined("192.0.2.1", "01/jun/2026:10:00:00 +0000", "GET /", 200, 1).encode(), False, id="jun"),
+    pytest.param(combined("192.0.2.1", "01/Jun/2026:10:00:60 +0000", "GET /", 200, 1).encode(), False, id="sec-60"),
+    pytest.param(b'192.0.2.1\t- - [01/Jun/2026:10:00:00 +0000] "GET /" 200 1 "-" "-"', False, id="tab"),
+    pytest.param(PLAIN.replace(b" 200 ", b" 20x "), False, id="bad-status"),
+    pytest.param(PLAIN + b"x", False, id="junk-after-agent"),
+    pytest.param(PLAIN[:-1], False, id="unterminated-agent"),
+    pytest.param(b"", False, id="empty"),
+]
+
+
+@pytest.mark.parametrize(("line", "takes"), SCANNER_TAKES)
+def test_scanner_takes_only_lines_it_is_sure_of(line, takes, monkeypatch):
+    assert accepted([PLAIN, line, PLAIN]) == [True, takes, True]
+    ours, theirs = both_ways(b"\n".join([PLAIN, line, PLAIN]) + b"\n", monkeypatch)
+    assert_same(ours, theirs)
+
+
+CASES = [p.values[0] for p in COMBINED_CASES] + [p.values[0] for p in REJECT_CASES]
+
+
+@pytest.mark.parametrize("line", CASES, ids=[p.id for p in COMBINED_CASES] + [p.id for p in REJECT_CASES])
+def test_parse_cases_agree(line, monkeypatch):
+    line = line.encode() if isinstance(line, str) else line
+    assert_same(*both_ways(b"\n".join([PLAIN, line, PLAIN, line]) + b"\n", monkeypatch))
+
+
+def test_generated_sample_agrees_and_mostly_takes_the_fast_path(monkeypatch):
+    data = b"".join(generate_sample(50_000, days=2, seed=5).chunks())
+    ours, theirs = both_ways(data, monkeypatch)
+    assert_same(ours, theirs)
+    _, mask = fastscan.scan(_as_text(data, False))
+    assert mask.mean() > 0.99  # the oddities the generator writes (about 0.1%) go to the regex
+
+
+def test_timestamps_agree_across_calendar_edges(monkeypatch):
+    rng = random.Random(3)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    lines = []
+    for _ in range(3000):
+        day, hour, minute = rng.choice([1, 28, 29, 30, 31, rng.randint(1, 31)]), rng.randint(0, 24), rng.randint(0, 60)
+        year = rng.choice([1899, 1900, 1970, 2000, 2024, 2025, 2100, 2400, rng.randint(1900, 2999)])
+        sign, zone = rng.choice("+-"), rng.choice(["0000", "0530", "2359", "1200", "2400", "0060", "9999"])
+        when = f"{day:02d}/{rng.choice(months)}/{year}:{hour:02d}:{minute:02d}:{rng.randint(0, 60):02d} {sign}{zone}"
+        lines.append(combined("192.0.2.1", when, "GET / HTTP/1.1", 200, 1).encode())
+    ours, theirs = both_ways(b"\n".join(lines) + b"\n", monkeypatch)
+    assert_same(ours, theirs)
+    assert 0 < ours.rejected < len(lines)  # both valid and impossible times were drawn
+
+
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=SLOW_OK)
+@given(seed=st.integers(0, 2**32), count=st.integers(1, 200), edits=st.integers(0, 4))
+def test_mutated_lines_agree(seed, count, edits, monkeypatch):
+    rng = random.Random(seed)
+    lines = [mutate(rng.choice([PLAIN, VALID]), rng, rng.randrange(edits + 1)) for _ in range(count)]
+    assert_same(*both_ways(b"\n".join(lines) + b"\n", monkeypatch))
+
+
+def test_views_point_into_the_chunk_for_long_fields():
+    line = combined("192.0.2.1", T, "GET /" + "x" * 40 + " HTTP/1.1", 200, 1, "-", UA_CHROME).encode()
+    frame, mask = fastscan.scan(_as_text(line + b"\n" + PLAIN + b"\n", False))
+    assert mask.tolist() == [True, True]
+    assert frame["path"].cast(str).to_list() == ["/" + "x" * 40, "/a"]
+    assert frame["user_agent"].cast(str).to_list() == [UA_CHROME, UA_CHROME]
+    assert frame["query"].cast(str).to_list() == ["", "b=c"]
+    assert np.array_equal(frame["status"].to_numpy(), [200, 200])
