@@ -217,6 +217,10 @@ static PyObject *scan_combined(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS;
     for (int64_t i = 0; i < n; i++) {
         int64_t s = off[i], e = off[i + 1];
+        if (s < 0 || e < s || e > data.len) { /* offsets that do not fit the buffer: nothing to read */
+            okp[i] = 0;
+            continue;
+        }
         while (e > s && (o.data[e - 1] == '\n' || o.data[e - 1] == '\r')) e--;
         okp[i] = (uint8_t)scan_line(&o, i, s, e, tp + i, sp + i, bp + i);
         accepted += okp[i];

@@ -150,3 +150,16 @@ def test_views_point_into_the_chunk_for_long_fields():
     assert frame["user_agent"].cast(str).to_list() == [UA_CHROME, UA_CHROME]
     assert frame["query"].cast(str).to_list() == ["", "b=c"]
     assert np.array_equal(frame["status"].to_numpy(), [200, 200])
+
+
+def test_scanner_refuses_offsets_outside_its_buffer_and_wrong_sizes():
+    scan = fastscan.databloom_splitter.scan_combined
+    data = PLAIN + b"\n"
+    n = 2
+    outputs = [np.zeros(n, np.uint8), np.zeros(n, np.int64), np.zeros(n, np.int16), np.zeros(n, np.int64)]
+    views = np.zeros(len(fastscan.VIEW_FIELDS) * n * fastscan.VIEW_BYTES, np.uint8)
+    offsets = np.array([0, len(data), len(data) + 100], np.int64)  # the second line runs past the end
+    assert scan(data, offsets, *outputs, views) == 1
+    assert outputs[0].tolist() == [1, 0]
+    with pytest.raises(ValueError, match="buffer sizes"):
+        scan(data, offsets, *outputs, views[:-1])
