@@ -138,8 +138,13 @@ def _engines() -> _Engines:
     return _ENGINES
 
 
-def warm_up() -> threading.Thread:
-    """Build the engines on a background thread (~0.15 s), e.g. while a log is being parsed."""
+def warm_up() -> threading.Thread | None:
+    """Build the engines on a background thread (~0.15 s), e.g. while a log is being parsed.
+
+    None when they are already built (every load after the first in a running app).
+    """
+    if _ENGINES is not None:
+        return None
     thread = threading.Thread(target=_engines, name="agents-warm-up", daemon=True)
     thread.start()
     return thread

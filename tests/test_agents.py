@@ -389,3 +389,12 @@ def test_arbitrary_text(agents_in: list[str]) -> None:
     assert len(table) == len(agents_in)
     assert set(table["device"]) <= set(DEVICES)
     assert (table["device"] == "bot").tolist() == table["is_bot"].tolist()
+
+
+def test_warm_up_builds_once_and_then_starts_no_thread(monkeypatch):
+    monkeypatch.setattr(agents, "_ENGINES", None)
+    thread = agents.warm_up()
+    assert thread is not None
+    thread.join()
+    assert agents._ENGINES is not None
+    assert agents.warm_up() is None
