@@ -324,7 +324,8 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
         blank[list(pre_reason)] = True
         lines = pl.select(pl.when(pl.Series(blank)).then(pl.lit("")).otherwise(lines)).to_series()
 
-    scanned = fastscan.scan(arr, pre_reason) if fastscan.applies_to(fmt) else None
+    layout = fastscan.layout_for(fmt)
+    scanned = fastscan.scan(arr, layout, pre_reason) if layout else None
     typed = _parse_lines(lines, fmt) if scanned is None else _with_slow_lines(*scanned, lines, fmt)
     matched = typed.get_column(MATCHED)
     good = matched & typed.get_column("time").is_not_null() if "time" in typed.columns else matched

@@ -1,23 +1,44 @@
-/* databloom_splitter: one pass over a chunk of combined-format access log lines.
+/* databloom_splitter: one pass over a chunk of CLF-family access log lines.
  *
- * For each line it decides whether the line has the exact shape of Data Bloom's `combined` regex
- *   ^(\S+) (\S+) (\S+) \[([^\]]*)\] "(Q)" (\d{3}) (\d+|-) "(Q)" "(Q)"(?: .*)?$   with Q = (?:[^"\\]|\\.)*
- * with a timestamp in the strict `dd/Mon/yyyy:HH:MM:SS +hhmm` form. It only ever says "yes, and these are
- * the fields" or "not sure": every line it is not sure about (escaped quotes in the request, non-ASCII in the
- * first fields, odd timestamps, ...) is left to the polars regex path, which decides it as before. So it
- * needs to agree with the regex only on the lines it accepts, where every choice of the regex is forced.
+ * For each line it decides whether the line has the exact shape of one of Data Bloom's CLF regexes
+ *   [vhost_combined: ^(\S+):(\d+|-) ]
+ *   (\S+) (\S+) (\S+) \[([^\]]*)\] "(Q)" (\d{3}) (\d+|-)                       <- common ends here ($)
+ *   "(Q)" "(Q)"  then: (?: .*)?$ (combined) | $ | ( \d+|-)$ (%D) | ( \d+(?:\.\d+)?|-)$ (%T)
+ * with Q = (?:[^"\\]|\\.)* and a timestamp in the strict `dd/Mon/yyyy:HH:MM:SS +hhmm` form. It only ever
+ * says "yes, and these are the fields" or "not sure": every line it is not sure about (escaped quotes in the
+ * request, non-ASCII in the request or first fields, odd timestamps, numbers too long to be exact, ...) is
+ * left to the polars regex path, which decides it as before. So it needs to agree with the regex only on the
+ * lines it accepts, where every choice of the regex is forced.
  *
- * Outputs per line: ok flag, time (µs since the epoch, UTC), status, bytes, and for the string fields an
- * Arrow "string view" (16 bytes: length, then the string inline if <= 12 bytes, else a 4-byte prefix,
- * buffer index 0 and offset into `data`). The views point into `data`, so no string is copied here.
- * The GIL is released during the scan, so chunks scan in parallel on the parser's threads.
+ * Outputs per line: ok flag, time (µs since the epoch, UTC), status, bytes, port and response time (with
+ * validity flags: "-" is null), and for the string fields an Arrow "string view" (16 bytes: length, then
+ * the string inline if <= 12 bytes, else a 4-byte prefix, buffer index 0 and offset into `data`). The views
+ * point into `data`, so no string is copied here. The GIL is released during the scan, so chunks scan in
+ * parallel on the parser's threads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
 
-enum { F_IP, F_IDENT, F_USER, F_METHOD, F_PATH, F_QUERY, F_PROTOCOL, F_REFERRER, F_AGENT, N_FIELDS };
+enum { F_IP, F_IDENT, F_USER, F_METHOD, F_PATH, F_QUERY, F_PROTOCOL, F_REFERRER, F_AGENT, F_VHOST, N_FIELDS };
+
+/* What follows the user agent's closing quote. */
+enum { TAIL_ANY, TAIL_END, TAIL_MICROS, TAIL_SECONDS };
+
+typedef struct {
+    int vhost;         /* "%v:%p " before the client address */
+    int agent;         /* "referrer" "user agent" after the bytes (else the line ends there) */
+    int tail;          /* TAIL_* */
+} Layout;
+
+typedef struct { /* one line's numbers */
+    int64_t time, nbytes;
+    int16_t status;
+    int32_t port;
+    double seconds;
+    uint8_t has_port, has_seconds;
+} Numbers;
 
 typedef struct {
     const uint8_t *data;
@@ -149,10 +170,69 @@ static int split_request(const Out *o, int64_t row, int64_t s, int64_t e) {
     return 1;
 }
 
-static int scan_line(const Out *o, int64_t row, int64_t s, int64_t e, int64_t *time, int16_t *status,
-                     int64_t *nbytes) {
+/* ASCII digits at p and their count; the value only while the count is at most `max_digits` (the scan stops
+ * one digit past it, so a caller sees count > max_digits and refuses the line, and nothing overflows). */
+static int64_t digits_at(const uint8_t *d, int64_t *p, int64_t e, int max_digits, int *count) {
+    int64_t value = 0;
+    *count = 0;
+    while (*p < e && is_digit(d[*p]) && *count <= max_digits) {
+        if (*count < max_digits) value = value * 10 + (d[*p] - '0');
+        (*p)++;
+        (*count)++;
+    }
+    return value;
+}
+
+/* " <number>" or " -" up to the end of the line: %D (µs, integer) or %T (seconds, decimals allowed). Exact only:
+ * at most 15 significant digits, so the integer and the power of ten are exact doubles and one IEEE division
+ * rounds correctly, as polars' string → float cast does. */
+static int response_time(const uint8_t *d, int64_t p, int64_t e, int decimals, Numbers *out) {
+    if (e - p < 2 || d[p] != ' ') return 0;
+    p++;
+    if (e - p == 1 && d[p] == '-') {
+        out->has_seconds = 0;
+        return 1;
+    }
+    int n = 0, m = 0;
+    int64_t value = digits_at(d, &p, e, 15, &n);
+    if (!n || n > 15) return 0;
+    double scale = 1.0;
+    if (decimals && p < e && d[p] == '.') {
+        p++;
+        int64_t fraction = digits_at(d, &p, e, 15 - n, &m);
+        if (!m || n + m > 15) return 0;
+        for (int k = 0; k < m; k++) value *= 10, scale *= 10;
+        value += fraction;
+    }
+    if (p != e) return 0;
+    out->seconds = decimals ? (double)value / scale : (double)value * 1e-6;
+    out->has_seconds = 1;
+    return 1;
+}
+
+static int scan_line(const Out *o, const Layout *layout, int64_t row, int64_t s, int64_t e, Numbers *num) {
     const uint8_t *d = o->data;
-    int64_t p = s, f[3][2];
+    int64_t p = s, f[3][2], vhost_end = s;
+    if (layout->vhost) { /* (\S+):(\d+|-) and a space: the port starts after the token's last colon */
+        int64_t colon = -1;
+        while (p < e && is_plain(d[p])) {
+            if (d[p] == ':') colon = p;
+            p++;
+        }
+        if (p >= e || d[p] != ' ' || colon <= s || colon + 1 == p) return 0;
+        vhost_end = colon;
+        if (p - colon == 2 && d[colon + 1] == '-') {
+            num->has_port = 0;
+        } else {
+            int64_t q = colon + 1;
+            int n;
+            int64_t port = digits_at(d, &q, p, 9, &n);
+            if (q != p || n > 9) return 0; /* a non-digit, or too long for an exact Int32 */
+            num->port = (int32_t)port;
+            num->has_port = 1;
+        }
+        p++;
+    }
     for (int k = 0; k < 3; k++) { /* ip, ident, user */
         int64_t start = p;
         while (p < e && is_plain(d[p])) p++;
@@ -162,7 +242,7 @@ static int scan_line(const Out *o, int64_t row, int64_t s, int64_t e, int64_t *t
         p++;
     }
     if (e - p < 29 || d[p] != '[' || d[p + 27] != ']' || d[p + 28] != ' ') return 0;
-    if (!clf_time(d + p + 1, time)) return 0;
+    if (!clf_time(d + p + 1, &num->time)) return 0;
     p += 29;
     if (p >= e || d[p] != '"') return 0;
     int escaped = 0;
@@ -170,60 +250,90 @@ static int scan_line(const Out *o, int64_t row, int64_t s, int64_t e, int64_t *t
     if (q < 0 || escaped) return 0; /* `\"` in a request: the regex path unescapes before splitting */
     int64_t rs = p + 1, re = q;
     p = q + 1;
-    if (e - p < 7 || d[p] != ' ' || !is_digit(d[p + 1]) || !is_digit(d[p + 2]) || !is_digit(d[p + 3]) ||
+    if (e - p < 6 || d[p] != ' ' || !is_digit(d[p + 1]) || !is_digit(d[p + 2]) || !is_digit(d[p + 3]) ||
         d[p + 4] != ' ')
         return 0;
-    *status = (int16_t)((d[p + 1] - '0') * 100 + (d[p + 2] - '0') * 10 + (d[p + 3] - '0'));
+    num->status = (int16_t)((d[p + 1] - '0') * 100 + (d[p + 2] - '0') * 10 + (d[p + 3] - '0'));
     p += 5;
-    int64_t value = 0, digits = 0;
+    num->nbytes = 0;
     if (d[p] == '-') {
         p++;
     } else {
-        while (p < e && is_digit(d[p]) && digits < 19) value = value * 10 + (d[p++] - '0'), digits++;
-        if (!digits || digits > 18) return 0;
+        int n;
+        num->nbytes = digits_at(d, &p, e, 18, &n);
+        if (!n || n > 18) return 0;
     }
-    *nbytes = value;
-    if (e - p < 2 || d[p] != ' ' || d[p + 1] != '"') return 0;
-    int64_t r0 = p + 1, r1 = quoted_end(d, r0, e, &escaped);
-    if (r1 < 0 || e - r1 < 3 || d[r1 + 1] != ' ' || d[r1 + 2] != '"') return 0;
-    int64_t a0 = r1 + 2, a1 = quoted_end(d, a0, e, &escaped);
-    if (a1 < 0 || (a1 + 1 < e && d[a1 + 1] != ' ')) return 0;
+    int64_t r0 = 0, r1 = 0, a0 = 0, a1 = 0;
+    if (!layout->agent) {
+        if (p != e) return 0;
+    } else {
+        if (e - p < 2 || d[p] != ' ' || d[p + 1] != '"') return 0;
+        r0 = p + 1;
+        r1 = quoted_end(d, r0, e, &escaped);
+        if (r1 < 0 || e - r1 < 3 || d[r1 + 1] != ' ' || d[r1 + 2] != '"') return 0;
+        a0 = r1 + 2;
+        a1 = quoted_end(d, a0, e, &escaped);
+        if (a1 < 0) return 0;
+        p = a1 + 1;
+        if (layout->tail == TAIL_ANY && p < e && d[p] != ' ') return 0;
+        if (layout->tail == TAIL_END && p != e) return 0;
+        if (layout->tail == TAIL_MICROS && !response_time(d, p, e, 0, num)) return 0;
+        if (layout->tail == TAIL_SECONDS && !response_time(d, p, e, 1, num)) return 0;
+    }
     if (!split_request(o, row, rs, re)) return 0;
     put_view(o, F_IP, row, f[0][0], f[0][1]);
     put_view(o, F_IDENT, row, f[1][0], f[1][1]);
     put_view(o, F_USER, row, f[2][0], f[2][1]);
-    put_view(o, F_REFERRER, row, r0 + 1, r1 - r0 - 1);
-    put_view(o, F_AGENT, row, a0 + 1, a1 - a0 - 1);
+    if (layout->agent) {
+        put_view(o, F_REFERRER, row, r0 + 1, r1 - r0 - 1);
+        put_view(o, F_AGENT, row, a0 + 1, a1 - a0 - 1);
+    }
+    put_view(o, F_VHOST, row, s, vhost_end - s);
     return 1;
 }
 
-static PyObject *scan_combined(PyObject *self, PyObject *args) {
-    Py_buffer data, offsets, ok, times, status, nbytes, views;
-    if (!PyArg_ParseTuple(args, "y*y*w*w*w*w*w*", &data, &offsets, &ok, &times, &status, &nbytes, &views))
+static PyObject *scan_lines(PyObject *self, PyObject *args) {
+    (void)self;
+    Layout layout;
+    Py_buffer data, offsets, ok, times, status, nbytes, port, has_port, seconds, has_seconds, views;
+    if (!PyArg_ParseTuple(args, "y*y*(iii)w*w*w*w*w*w*w*w*w*", &data, &offsets, &layout.vhost, &layout.agent,
+                          &layout.tail, &ok, &times, &status, &nbytes, &port, &has_port, &seconds, &has_seconds,
+                          &views))
         return NULL;
     int64_t n = offsets.len / 8 - 1;
     PyObject *result = NULL;
-    if (n < 0 || ok.len < n || times.len < n * 8 || status.len < n * 2 || nbytes.len < n * 8 ||
-        views.len < n * 16 * N_FIELDS || data.len > INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "scan_combined: buffer sizes do not match the line count");
+    if (n < 0 || ok.len < n || times.len < n * 8 || status.len < n * 2 || nbytes.len < n * 8 || port.len < n * 4 ||
+        has_port.len < n || seconds.len < n * 8 || has_seconds.len < n || views.len < n * 16 * N_FIELDS ||
+        data.len > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "scan_lines: buffer sizes do not match the line count");
+        goto done;
+    }
+    if (layout.tail < TAIL_ANY || layout.tail > TAIL_SECONDS) {
+        PyErr_SetString(PyExc_ValueError, "scan_lines: unknown tail");
         goto done;
     }
     const int64_t *off = (const int64_t *)offsets.buf;
     Out o = {(const uint8_t *)data.buf, n, (uint8_t *)views.buf};
     uint8_t *okp = (uint8_t *)ok.buf;
-    int64_t *tp = (int64_t *)times.buf, *bp = (int64_t *)nbytes.buf, accepted = 0;
-    int16_t *sp = (int16_t *)status.buf;
+    int64_t accepted = 0;
     memset(views.buf, 0, (size_t)(n * 16 * N_FIELDS));
     Py_BEGIN_ALLOW_THREADS;
     for (int64_t i = 0; i < n; i++) {
         int64_t s = off[i], e = off[i + 1];
-        if (s < 0 || e < s || e > data.len) { /* offsets that do not fit the buffer: nothing to read */
-            okp[i] = 0;
-            continue;
-        }
+        Numbers num = {0, 0, 0, 0, 0.0, 0, 0};
+        okp[i] = 0;
+        if (s < 0 || e < s || e > data.len) continue; /* offsets that do not fit the buffer: nothing to read */
         while (e > s && (o.data[e - 1] == '\n' || o.data[e - 1] == '\r')) e--;
-        okp[i] = (uint8_t)scan_line(&o, i, s, e, tp + i, sp + i, bp + i);
-        accepted += okp[i];
+        if (!scan_line(&o, &layout, i, s, e, &num)) continue;
+        okp[i] = 1;
+        accepted++;
+        ((int64_t *)times.buf)[i] = num.time;
+        ((int16_t *)status.buf)[i] = num.status;
+        ((int64_t *)nbytes.buf)[i] = num.nbytes;
+        ((int32_t *)port.buf)[i] = num.port;
+        ((uint8_t *)has_port.buf)[i] = num.has_port;
+        ((double *)seconds.buf)[i] = num.seconds;
+        ((uint8_t *)has_seconds.buf)[i] = num.has_seconds;
     }
     Py_END_ALLOW_THREADS;
     result = PyLong_FromLongLong(accepted);
@@ -234,16 +344,21 @@ done:
     PyBuffer_Release(&times);
     PyBuffer_Release(&status);
     PyBuffer_Release(&nbytes);
+    PyBuffer_Release(&port);
+    PyBuffer_Release(&has_port);
+    PyBuffer_Release(&seconds);
+    PyBuffer_Release(&has_seconds);
     PyBuffer_Release(&views);
     return result;
 }
 
 static PyMethodDef METHODS[] = {
-    {"scan_combined", scan_combined, METH_VARARGS,
-     "scan_combined(data, offsets, ok, times, status, nbytes, views) -> lines accepted"},
+    {"scan_lines", scan_lines, METH_VARARGS,
+     "scan_lines(data, offsets, (vhost, agent, tail), ok, times, status, nbytes, port, has_port, seconds, "
+     "has_seconds, views) -> lines accepted"},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "databloom_splitter", NULL, -1, METHODS};
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "databloom_splitter", NULL, -1, METHODS, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit_databloom_splitter(void) { return PyModule_Create(&MODULE); }
