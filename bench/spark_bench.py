@@ -148,8 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         break_even = (startup + fixed) / (1 / pandas_rate - 1 / rate)
         print(f"- with {n} cores Spark wins above ~{break_even:,.0f} lines (~{break_even / lines * size_mb:,.0f} MB)")
     print(
-        "- pandas holds the parsed frame in memory (~4x the log size at peak, parsed in chunks) and reads from one "
-        "machine: logs that do not fit that machine, or that already live in HDFS/S3, are Spark's case."
+        "- pandas holds the parsed frame in memory (the log is parsed in chunks; peak RSS is of the order of the "
+        "log's size) and reads from one machine: logs that do not fit that machine, or that already live in "
+        "HDFS/S3, are Spark's case."
     )
     return 0
 
