@@ -25,6 +25,7 @@ from . import fastscan
 from .formats import CLF_TIME, EPOCH_MS_TIME, EPOCH_TIME, ISO_TIME, LogFormat, resolve_format
 from .sources import (
     MAX_LINE_BYTES,
+    NEWLINE,
     REJECT_RAW_BYTES,
     Chunk,
     SourceError,
@@ -39,7 +40,6 @@ MAX_REJECTS_KEPT = 1000
 # 2.0 s): while one thread holds the GIL for the Python between polars calls, two others run in Rust.
 WORKERS = 3
 CONVERT_THREADS = 2
-NEWLINE = 10
 HIGH_BYTE = 0x80
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # surrogateescape + translate gives backslashreplace's ``\xNN`` at a third of its cost (no per-byte callback).
