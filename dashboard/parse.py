@@ -311,22 +311,22 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
     n = len(arr)
     if n == 0:
         return ChunkResult(pl.DataFrame(), 0, 0, Counter(), [])
-    lines = pl.Series("line", arr, dtype=pl.String).str.strip_chars_end("\r\n")
-    lengths = np.diff(np.frombuffer(arr.buffers()[1], np.int64, count=n + 1))
+    offsets = np.frombuffer(arr.buffers()[1], np.int64, count=n + 1)
     pre_reason: dict[int, str] = {i: LINE_TOO_LONG for i in chunk.long_lines}
-    for i in np.flatnonzero(lengths > MAX_LINE_BYTES + 2).tolist():
+    for i in np.flatnonzero(np.diff(offsets) > MAX_LINE_BYTES + 2).tolist():
         pre_reason[i] = LINE_TOO_LONG
-    if b"\x00" in chunk.data:
-        for i in np.flatnonzero(lines.str.contains("\x00", literal=True).to_numpy()).tolist():
+    if b"\x00" in chunk.data:  # NUL bytes are never escaped by _as_text: find them in its buffer
+        nuls = np.flatnonzero(np.frombuffer(arr.buffers()[2], np.uint8, count=int(offsets[-1])) == 0)
+        for i in np.unique(np.searchsorted(offsets, nuls, side="right") - 1).tolist():
             pre_reason.setdefault(i, BINARY)
-    if pre_reason:
-        blank = np.zeros(n, bool)
-        blank[list(pre_reason)] = True
-        lines = pl.select(pl.when(pl.Series(blank)).then(pl.lit("")).otherwise(lines)).to_series()
 
+    # The line texts are built only for what the regex reads: every line, or, after the scanner, the few it left.
     layout = fastscan.layout_for(fmt)
     scanned = fastscan.scan(arr, layout, pre_reason) if layout else None
-    typed = _parse_lines(lines, fmt) if scanned is None else _with_slow_lines(*scanned, lines, fmt)
+    if scanned is None:
+        typed = _parse_lines(_line_texts(arr, pre_reason), fmt)
+    else:
+        typed = _with_slow_lines(*scanned, arr, pre_reason, fmt)
     matched = typed.get_column(MATCHED)
     good = matched & typed.get_column("time").is_not_null() if "time" in typed.columns else matched
     if "status" in typed.columns:
@@ -339,13 +339,12 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
     rejects: list[Reject] = []
     if len(bad_idx):
         matched_np = matched.to_numpy()
-        bad_lines = lines.gather(bad_idx).to_list() if not pre_reason else None
-        for k, i in enumerate(bad_idx.tolist()):
+        bad_lines = _line_texts(arr, {}, bad_idx).to_list()
+        for i, text in zip(bad_idx.tolist(), bad_lines, strict=True):
             if i in pre_reason:
                 reason = pre_reason[i]
                 raw_text = _raw_prefix(chunk, arr, i)
             else:
-                text = bad_lines[k] if bad_lines is not None else lines[i]
                 if matched_np[i]:
                     reason = BAD_TIMESTAMP
                 elif chunk.last_unterminated and i == n - 1 and text.strip():
@@ -360,13 +359,26 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
     return ChunkResult(frame, n, len(bad_idx), reasons, rejects)
 
 
-def _with_slow_lines(fast: pl.DataFrame, accepted: np.ndarray, lines: pl.Series, fmt: LogFormat) -> pl.DataFrame:
+def _line_texts(arr: pa.LargeStringArray, pre_reason: dict[int, str], rows: np.ndarray | None = None) -> pl.Series:
+    """The lines (all, or those at ``rows``) without their line ending; pre-rejected ones blank, so that the
+    regex rejects them as well."""
+    lines = pl.Series("line", arr if rows is None else arr.take(rows), dtype=pl.String).str.strip_chars_end("\r\n")
+    if pre_reason:
+        blank = np.isin(np.arange(len(arr)) if rows is None else rows, list(pre_reason))
+        if blank.any():
+            lines = pl.select(pl.when(pl.Series(blank)).then(pl.lit("")).otherwise(lines)).to_series()
+    return lines
+
+
+def _with_slow_lines(
+    fast: pl.DataFrame, accepted: np.ndarray, arr: pa.LargeStringArray, pre_reason: dict[int, str], fmt: LogFormat
+) -> pl.DataFrame:
     """The scanner's rows where it accepted the line, the regex path's rows (scattered in place) elsewhere."""
     fast = fast.with_columns(pl.lit(True).alias(MATCHED))
     slow = np.flatnonzero(~accepted)
     if not len(slow):
         return fast
-    typed = _parse_lines(lines.gather(slow), fmt)
+    typed = _parse_lines(_line_texts(arr, pre_reason, slow), fmt)
     return pl.DataFrame([fast.get_column(name).scatter(slow, typed.get_column(name)) for name in fast.columns])
 
 
