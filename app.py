@@ -1,11 +1,14 @@
-"""Data Bloom: ``streamlit run app.py [-- --log PATH [--format F] [--geoip FILE] [--follow PATH] [--cube FILE]]``."""
+"""Data Bloom: ``streamlit run app.py [-- --log PATH [--format F] [--geoip FILE] [--follow PATH] [--cube FILE]]``.
+
+A router only: the page modules under ``dashboard/views`` draw everything.
+"""
 
 import sys
 
 import streamlit as st
 
-from dashboard.config import parse_app_args
-from dashboard.views import pages
+from dashboard.views import explore, traffic
+from dashboard.views.config import parse_app_args
 
 st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
 
@@ -13,11 +16,11 @@ CONFIG = parse_app_args(sys.argv[1:])
 
 
 def traffic_page() -> None:
-    pages.traffic(CONFIG)
+    traffic.page(CONFIG)
 
 
 def explore_page() -> None:
-    pages.explore_page(CONFIG)
+    explore.page(CONFIG)
 
 
 page = st.navigation(

@@ -22,10 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "adversarial")]
-
-from hostile import (  # noqa: E402
+from dashboard.ingest import sources
+from dashboard.ingest.formats import FORMATS, UnknownFormatError
+from dashboard.ingest.parse import parse_chunk, parse_source
+from dashboard.ingest.sources import Chunk, SourceError
+from dashboard.render.export import to_csv
+from dashboard.sample.hostile import (
     FORMULA_PREFIXES,
     PAYLOADS,
     expected_lines,
@@ -37,13 +39,9 @@ from hostile import (  # noqa: E402
     reset_peak_rss,
     rss_kb,
 )
+from dashboard.views.config import PathNotAllowedError, allowed_path, parse_app_args
 
-from dashboard import sources  # noqa: E402
-from dashboard.config import PathNotAllowedError, allowed_path, parse_app_args  # noqa: E402
-from dashboard.export import to_csv  # noqa: E402
-from dashboard.formats import FORMATS, UnknownFormatError  # noqa: E402
-from dashboard.parse import parse_chunk, parse_source  # noqa: E402
-from dashboard.sources import Chunk, SourceError  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 EXPECTED = (SourceError, UnknownFormatError)
 BOMB_BYTES = 1 << 30
@@ -200,7 +198,7 @@ def csv_export(row: dict) -> None:
 def markdown(row: dict) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import cache
+    from dashboard.views import cache
 
     os.environ["DATABLOOM_ARGS"] = "--sample-lines 500"
     cache.clear_all()

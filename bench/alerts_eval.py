@@ -19,12 +19,9 @@ import sys
 import time
 from collections import Counter
 from multiprocessing import Pool
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard.alerts import Alert, detect_alerts, load_config
 from dashboard.pipeline import load_log

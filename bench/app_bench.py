@@ -4,7 +4,7 @@
 
 Server-side times, measured two ways: AppTest reruns of the whole page after moving the window slider
 (what Streamlit executes for a slider move, plus AppTest's own overhead), and direct calls of the view's
-data path (panels.window_data + the chart and deck builders + their JSON). Figures vary between runs on
+data path (traffic.window_data + the chart and deck builders + their JSON). Figures vary between runs on
 shared machines: medians are printed.
 """
 
@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 TARGET_RERUN_MS = 300
 TARGET_FIRST_CHART_S = 5
@@ -85,20 +84,21 @@ def main() -> int:
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         # The view's data path alone, without AppTest: what a slider move computes and serializes.
-        from dashboard import charts, panels
-        from dashboard.aggregate import build_cube
-        from dashboard.geometry import load_centroids, load_country_shapes
+        from dashboard.analysis import traffic
+        from dashboard.analysis.aggregate import build_cube
         from dashboard.pipeline import load_log
+        from dashboard.render import charts
+        from dashboard.render.geometry import load_centroids, load_country_shapes
 
         loaded = load_log(log)
         cube = build_cube(loaded.frame, "4h", "UTC")
-        buckets = panels.bucket_options(cube)
+        buckets = traffic.bucket_options(cube)
         direct_ms = []
         for i in range(args.moves):
             t = time.perf_counter()
             a = (i * 7) % len(buckets)
             b = min(a + [0, 2, 5][i % 3], len(buckets) - 1)
-            data = panels.window_data(loaded.frame, cube, buckets[a], panels.window_end(buckets, b, "4h"))
+            data = traffic.window_data(loaded.frame, cube, buckets[a], traffic.window_end(buckets, b, "4h"))
             charts.browser_timeline_chart(data.browser_timeline).to_json()
             charts.totals_bar_chart(data.browser_totals, "browser").to_json()
             charts.style_heatmap(charts.heatmap_pivot(data.browser_counts, "browser")).to_html()

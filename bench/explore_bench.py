@@ -21,14 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from dashboard.analysis import explore
+from dashboard.analysis.filters import Filter
+from dashboard.enrich.anonymise import anonymise_frame
+from dashboard.pipeline import load_log
+from dashboard.render import explore_charts
+from dashboard.render.report import build_report
 
-from dashboard import explore, explore_charts  # noqa: E402
-from dashboard.anonymise import anonymise_frame  # noqa: E402
-from dashboard.filters import Filter  # noqa: E402
-from dashboard.pipeline import load_log  # noqa: E402
-from dashboard.report import build_report  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 TARGET_CHANGE_MS = 300
 TARGET_REPORT_S = 10
@@ -156,7 +156,7 @@ def main() -> int:
 
 def cli_report(argv: list[str]) -> None:
     """``python -m dashboard report`` without depending on cli.py's wiring (the lead adds it there)."""
-    from dashboard import report_cli
+    from dashboard.cli import report as report_cli
 
     parser = argparse.ArgumentParser(prog="python -m dashboard")
     report_cli.register(parser.add_subparsers(dest="command", required=True))

@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 WRITE_TICK_S = 0.01
 REOPEN_DELAY_S = 0.05
@@ -118,8 +117,8 @@ def _seqs_and_times(frame) -> tuple[list[int], list[float]]:
 
 
 def bench_follow(seconds: float, rate: int, rotations: int, tmp: Path) -> dict:
-    from dashboard.follow import LiveLog
-    from dashboard.live import READ_SECONDS, SharedLive
+    from dashboard.live.livelog import LiveLog
+    from dashboard.live.shared import READ_SECONDS, SharedLive
 
     path = tmp / "access.log"
     path.touch()
@@ -171,7 +170,7 @@ def bench_follow(seconds: float, rate: int, rotations: int, tmp: Path) -> dict:
 
 
 def bench_incremental(rows: int, tmp: Path) -> dict:
-    from dashboard.follow import LiveLog
+    from dashboard.live.livelog import LiveLog
     from dashboard.sample import generate_sample
 
     path, small = tmp / "big.log", tmp / "small.log"
@@ -219,7 +218,7 @@ def bench_incremental(rows: int, tmp: Path) -> dict:
 
 
 def bench_tcp(tmp: Path) -> dict:
-    from dashboard.syslog import SyslogReceiver
+    from dashboard.ingest.syslog import SyslogReceiver
 
     out = tmp / "tcp.log"
     body = [NGINX_HEADER + _line(i).rstrip(b"\n") for i in range(SYSLOG_MESSAGES)]
@@ -248,7 +247,7 @@ def udp_sender_main(host: str, port: int, rate: int, seconds: float) -> None:
 
 
 def bench_udp(tmp: Path) -> dict:
-    from dashboard.syslog import SyslogReceiver
+    from dashboard.ingest.syslog import SyslogReceiver
 
     out = tmp / "udp.log"
     receiver = SyslogReceiver(out, udp=("127.0.0.1", 0)).start()

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 TINY_LINES = 1_000
 CLUSTER_CORES = (8, 32, 128)
@@ -31,7 +30,7 @@ ASSUMED_SERIAL = 0.1
 
 def time_pandas(path: Path, bucket: str) -> tuple[float, int]:
     """Seconds for load_log + build_cube, and the cube's cell count."""
-    from dashboard.aggregate import build_cube
+    from dashboard.analysis.aggregate import build_cube
     from dashboard.pipeline import load_log
 
     began = time.perf_counter()
@@ -41,7 +40,7 @@ def time_pandas(path: Path, bucket: str) -> tuple[float, int]:
 
 def time_spark(path: Path, tiny: Path, master: str, bucket: str) -> dict[str, float]:
     """Session start-up, fixed job cost (tiny log, warm session) and the job on the big log."""
-    from dashboard.spark_cube import build_cube_spark, spark_session
+    from dashboard.spark.cube import build_cube_spark, spark_session
 
     began = time.perf_counter()
     spark = spark_session(master)

@@ -9,15 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .agents import warm_up
-from .aggregate import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts, status_class, unique_visitors
-from .enrich import enrich
-from .formats import LogFormat
-from .geo import GeoDatabase, open_geo_database
-from .parse import WORKERS, ParseResult, Source, parse_sources
-from .schema import is_country
-
-SUMMARY_REJECTS = 20
+from dashboard.enrich import enrich
+from dashboard.enrich.agents import warm_up
+from dashboard.enrich.geo import GeoDatabase, open_geo_database
+from dashboard.ingest.formats import LogFormat
+from dashboard.ingest.parse import WORKERS, ParseResult, Source, parse_sources
 
 
 @dataclass
@@ -70,37 +66,3 @@ def load_log(
     if timings is not None:
         timings.update(parse_s=parsed - started, enrich_s=time.perf_counter() - parsed)
     return LoadedLog(parse=result, frame=frame)
-
-
-def _counts(series: pd.Series) -> dict[str, int]:
-    counts = series.value_counts()
-    return {str(k): int(v) for k, v in counts.items() if v}
-
-
-def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> dict:
-    """The ``summary --json`` document: accounting, time range, browsers, countries, statuses, visitors."""
-    frame, parse = loaded.frame, loaded.parse
-    times = frame["time"].dt.tz_convert(tz) if len(frame) else frame["time"]
-    countries = _counts(frame["country"]) if len(frame) else {}
-    statuses = _counts(pd.Series(status_class(frame["status"]))) if len(frame) else {}
-    return {
-        "format": parse.format.name,
-        "sources": parse.sources,
-        "lines": parse.lines,
-        "parsed": parse.parsed,
-        "rejected": parse.rejected,
-        "start": times.iloc[0].isoformat() if len(frame) else None,
-        "end": times.iloc[-1].isoformat() if len(frame) else None,
-        "browsers": _counts(frame["browser"]) if len(frame) else {},
-        "countries": {k: v for k, v in countries.items() if is_country(k)},
-        "non_country": {k: v for k, v in countries.items() if not is_country(k)},
-        "statuses": statuses,
-        "bots": int(frame["is_bot"].sum()) if len(frame) else 0,
-        "visitors": unique_visitors(frame, tz),
-        "bytes": int(frame["bytes"].sum()) if len(frame) else 0,
-        "buckets": int(bucket_starts(frame["time"], bucket, tz).nunique()) if len(frame) else 0,
-        "bucket": bucket,
-        "tz": tz,
-        "reject_reasons": dict(parse.reasons.most_common()),
-        "rejects": [{"source": r.source, "line": r.line, "reason": r.reason, "raw": r.raw} for r in parse.rejects],
-    }

@@ -9,7 +9,7 @@ Source: Natural Earth 1:50m admin-0 countries (public domain) as packaged by wor
 ``data/licenses/world-atlas-LICENSE.txt``). Writes, into ``data/`` unless ``--out-dir`` says otherwise:
 
 - ``countries.geojson``: a FeatureCollection, one feature per ISO 3166-1 alpha-2 code, sorted by code, with
-  ``properties: {"country": "US", "name": "United States"}`` (names as ``dashboard.geo.country_name``).
+  ``properties: {"country": "US", "name": "United States"}`` (names as ``dashboard.enrich.geo.country_name``).
 - ``country_centroids.csv``: ``country,name,lat,lon``, a representative point per country.
 
 What the conversion does and decides:
@@ -98,7 +98,7 @@ Polygon = list[Ring]  # exterior first, then holes
 
 
 def country_name(code: str) -> str:
-    """pycountry's common name, else its name; the same rule as ``dashboard.geo.country_name``."""
+    """pycountry's common name, else its name; the same rule as ``dashboard.enrich.geo.country_name``."""
     if code in NAME_OVERRIDES:
         return NAME_OVERRIDES[code]
     country = pycountry.countries.get(alpha_2=code)

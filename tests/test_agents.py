@@ -9,8 +9,8 @@ from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import agents
-from dashboard.agents import AGENT_TABLE_COLUMNS, classify_agent, classify_agents
+from dashboard.enrich import agents
+from dashboard.enrich.agents import AGENT_TABLE_COLUMNS, classify_agent, classify_agents
 from dashboard.schema import AGENT_COLUMNS, DEVICES
 
 CHROME_WIN = (

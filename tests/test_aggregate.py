@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
-from dashboard.aggregate import (
+from dashboard.analysis.aggregate import (
     AggregateError,
     bucket_starts,
     build_cube,
@@ -16,7 +15,9 @@ from dashboard.aggregate import (
     unique_visitors,
     window,
 )
-from dashboard.pipeline import load_log, summarize
+from dashboard.analysis.summary import summarize
+from dashboard.pipeline import load_log
+from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
 US, GB, PRIVATE = "8.8.8.8", "81.2.69.160", "10.1.2.3"
 

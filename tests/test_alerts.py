@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import alerts_cli
 from dashboard.alerts import (
     DEFAULT_CONFIG_PATH,
     SCHEMA,
@@ -23,7 +22,8 @@ from dashboard.alerts import (
     parse_rule,
     validate_config,
 )
-from dashboard.detectors import find_runs, make_buckets
+from dashboard.alerts.detectors import find_runs, make_buckets
+from dashboard.cli import alerts as alerts_cli
 
 START = pd.Timestamp("2026-06-01", tz="UTC")  # a Monday
 DAYS = 7

@@ -6,13 +6,14 @@ import json
 
 import pandas as pd
 import pytest
-from explore_log import ROWS, load
 
-from dashboard import explore, explore_charts
-from dashboard.anonymise import NOT_AN_ADDRESS, anonymise_frame, mask_ip, mask_ips, mask_text
-from dashboard.export import to_csv
-from dashboard.filters import Filter, apply_filters
-from dashboard.report import build_report
+from dashboard.analysis import explore
+from dashboard.analysis.filters import Filter, apply_filters
+from dashboard.enrich.anonymise import NOT_AN_ADDRESS, anonymise_frame, mask_ip, mask_ips, mask_text
+from dashboard.render import explore_charts
+from dashboard.render.export import to_csv
+from dashboard.render.report import build_report
+from support.explore_log import ROWS, load
 
 ADDRESSES = sorted({row[1] for row in ROWS})
 

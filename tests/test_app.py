@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 from streamlit.testing.v1 import AppTest
+
+from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 SAMPLE_LINES = 5000
@@ -17,7 +18,7 @@ TIMEOUT = 120
 
 @pytest.fixture(autouse=True)
 def fresh_caches(monkeypatch):
-    from dashboard import cache
+    from dashboard.views import cache
 
     monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
     cache.clear_all()

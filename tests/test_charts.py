@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import charts
-from dashboard.aggregate import OTHER, counts_by_bucket, totals
+from dashboard.analysis.aggregate import OTHER, counts_by_bucket, totals
+from dashboard.render import charts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_PATH = ROOT / "data" / "countries.geojson"
@@ -548,7 +548,7 @@ def test_map_with_no_requests(shapes: dict, centroids: pd.DataFrame) -> None:
 
 @pytest.mark.skipif(not (SHAPES_PATH.exists() and CENTROIDS_PATH.exists()), reason="bundled geometry not built yet")
 def test_map_with_bundled_geometry() -> None:
-    geometry = pytest.importorskip("dashboard.geometry")
+    geometry = pytest.importorskip("dashboard.render.geometry")
     shapes, centroids = geometry.load_country_shapes(), geometry.load_centroids()
     before = json.dumps(shapes, sort_keys=True)
     frame = make_frame()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 from dashboard.cli import main
+from support.loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY_KEYS = {

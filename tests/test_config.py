@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.config import PathNotAllowedError, allowed_path, parse_app_args
+from dashboard.views.config import PathNotAllowedError, allowed_path, parse_app_args
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.aggregate import build_cube, unique_visitors
+from dashboard.analysis.aggregate import build_cube, unique_visitors
+from dashboard.analysis.cubes import CubeError, load_cube, rebucket, visitors_path, window_visitors
 from dashboard.cli import main
-from dashboard.cubes import CubeError, load_cube, rebucket, visitors_path, window_visitors
 from dashboard.pipeline import load_log
 from dashboard.sample import write_sample
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from explore_log import load
 
-from dashboard import explore, explore_charts
-from dashboard.explore import DateRange, Figure
-from dashboard.filters import Filter
+from dashboard.analysis import explore
+from dashboard.analysis.explore import DateRange, Figure
+from dashboard.analysis.filters import Filter
+from dashboard.render import explore_charts
+from support.explore_log import load
 
 T = pd.Timestamp
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parent / "explore_app.py"
+APP = Path(__file__).resolve().parent / "support" / "explore_app.py"
 SAMPLE_LINES = 5000
 TIMEOUT = 120
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches(monkeypatch):
-    from dashboard import cache
+    from dashboard.views import cache
 
     monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
     cache.clear_all()

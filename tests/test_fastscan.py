@@ -17,15 +17,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from loglines import UA_CHROME, combined
-from test_parse import COMBINED_CASES, REJECT_CASES, T
-from test_reference import VALID, mutate
 
-from dashboard import fastscan
-from dashboard.formats import COMBINED as COMBINED_SPEC
-from dashboard.formats import FORMATS, LogFormat, compile_apache, compile_nginx
-from dashboard.parse import ParseResult, _as_text, parse_source
+from dashboard.ingest import scanner as fastscan
+from dashboard.ingest.formats import COMBINED as COMBINED_SPEC
+from dashboard.ingest.formats import FORMATS, LogFormat, compile_apache, compile_nginx
+from dashboard.ingest.parse import ParseResult, _as_text, parse_source
 from dashboard.sample import generate_sample
+from support.cases import COMBINED_CASES, REJECT_CASES, VALID, T, mutate
+from support.loglines import UA_CHROME, combined
 
 COMBINED = FORMATS["combined"]
 PLAIN = combined("203.0.113.9", T, "GET /a?b=c HTTP/1.1", 200, 5123, "https://example.com/", UA_CHROME).encode()
@@ -86,7 +85,7 @@ def test_the_scanner_is_built():
 
 
 def test_environment_variable_turns_the_scanner_off():
-    probe = "from dashboard import fastscan; print(fastscan.available())"
+    probe = "from dashboard.ingest import scanner; print(scanner.available())"
     env = {**os.environ, fastscan.DISABLE_ENV: "1"}
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

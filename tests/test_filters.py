@@ -6,11 +6,10 @@ import time
 
 import pandas as pd
 import pytest
-from explore_log import load
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.filters import (
+from dashboard.analysis.filters import (
     FIELDS,
     Filter,
     FilterError,
@@ -21,6 +20,7 @@ from dashboard.filters import (
     referrer_domain,
     to_params,
 )
+from support.explore_log import load
 
 
 @pytest.fixture(scope="module")

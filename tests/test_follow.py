@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
-from dashboard import follow
-from dashboard.follow import Follower, LiveLog
-from dashboard.live import SharedLive
-from dashboard.parse import TRUNCATED_LINE
-from dashboard.realtime_cli import main
+from dashboard.cli.realtime import main
+from dashboard.ingest.follow import Follower
+from dashboard.ingest.parse import TRUNCATED_LINE
+from dashboard.live import livelog
+from dashboard.live.livelog import LiveLog
+from dashboard.live.shared import SharedLive
+from support.loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 START = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)
 AGENTS = (UA_CHROME, UA_GOOGLEBOT)
@@ -261,11 +262,11 @@ def test_a_poll_parses_and_enriches_only_the_new_lines(log: Path, monkeypatch: p
     live.poll()
     assert len(live.frame) == 3000
     parsed, enriched = [], []
-    real_parse, real_enrich = follow.parse_chunk, follow.enrich
+    real_parse, real_enrich = livelog.parse_chunk, livelog.enrich
     monkeypatch.setattr(
-        follow, "parse_chunk", lambda c, *a, **k: parsed.append(real_parse(c, *a, **k).lines) or real_parse(c, *a, **k)
+        livelog, "parse_chunk", lambda c, *a, **k: parsed.append(real_parse(c, *a, **k).lines) or real_parse(c, *a, **k)
     )
-    monkeypatch.setattr(follow, "enrich", lambda frame, geo: enriched.append(len(frame)) or real_enrich(frame, geo))
+    monkeypatch.setattr(livelog, "enrich", lambda frame, geo: enriched.append(len(frame)) or real_enrich(frame, geo))
     append(log, lines(3000, 7))
     r = live.poll()
     assert sum(parsed) == 7 and enriched == [7] and len(r.rows) == 7
@@ -273,7 +274,7 @@ def test_a_poll_parses_and_enriches_only_the_new_lines(log: Path, monkeypatch: p
 
 
 def test_small_blocks_are_merged(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(follow, "MERGE_MAX_ROWS", 8)
+    monkeypatch.setattr(livelog, "MERGE_MAX_ROWS", 8)
     live = LiveLog(log, "combined")
     for k in range(20):
         append(log, lines(k, 1))

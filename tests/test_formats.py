@@ -8,10 +8,17 @@ import re
 import apache_log_parser
 import pandas as pd
 import pytest
-from loglines import UA_CHROME, UA_FIREFOX, combined
 
-from dashboard.formats import FORMATS, UnknownFormatError, compile_apache, compile_nginx, detect_format, get_format
-from dashboard.parse import parse_source
+from dashboard.ingest.formats import (
+    FORMATS,
+    UnknownFormatError,
+    compile_apache,
+    compile_nginx,
+    detect_format,
+    get_format,
+)
+from dashboard.ingest.parse import parse_source
+from support.loglines import UA_CHROME, UA_FIREFOX, combined
 
 T = "01/Jun/2026:10:00:00 +0200"
 WHEN = pd.Timestamp("2026-06-01 08:00:00", tz="UTC")

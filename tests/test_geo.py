@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from dashboard.geo import (
+from dashboard.enrich.geo import (
     DEFAULT_GEOIP,
     GEOIP_ENV,
     GeoDatabase,

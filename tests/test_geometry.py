@@ -6,8 +6,8 @@ import numpy as np
 import pycountry
 import pytest
 
-from dashboard.geo import country_name
-from dashboard.geometry import (
+from dashboard.enrich.geo import country_name
+from dashboard.render.geometry import (
     CENTROID_COLUMNS,
     CENTROIDS_PATH,
     COUNTRY_SHAPES_PATH,

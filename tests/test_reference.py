@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from loglines import combined
-from reference_parser import parse_line
 
-from dashboard.formats import FORMATS
-from dashboard.parse import UTF16_BOMS, parse_source
+from dashboard.ingest.formats import FORMATS
+from dashboard.ingest.parse import UTF16_BOMS, parse_source
+from dashboard.ingest.sources import BZIP2_MAGIC, GZIP_MAGIC, SourceError
 from dashboard.sample import generate_sample
 from dashboard.schema import BASE_COLUMNS
-from dashboard.sources import BZIP2_MAGIC, GZIP_MAGIC, SourceError
+from support.cases import VALID, mutate
+from support.reference_parser import parse_line
 
 FIELDS = BASE_COLUMNS
 REFERENCE_LINES = 50_000
@@ -41,33 +41,6 @@ def test_vectorized_parser_agrees_with_reference_on_generated_lines():
             theirs = [pd.Timestamp(t) for t in theirs]
         mismatches = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
         assert not mismatches, (field, mismatches[:3], [(ours[i], theirs[i]) for i in mismatches[:3]])
-
-
-VALID = combined(
-    "198.51.100.7",
-    "01/Jun/2026:10:00:00 +0200",
-    "GET /a?b=c HTTP/1.1",
-    200,
-    512,
-    "https://ref.example/",
-    'Mozilla/5.0 \\"x\\"',
-).encode()
-
-
-def mutate(line: bytes, rng: random.Random, edits: int) -> bytes:
-    data = bytearray(line)
-    for _ in range(edits):
-        op = rng.randrange(4)
-        pos = rng.randrange(len(data) + 1)
-        if op == 0 and data:
-            del data[min(pos, len(data) - 1)]
-        elif op == 1:
-            data.insert(pos, rng.choice(b'"\\[] -\x00\xff\xe9\n\r{}%'))
-        elif op == 2 and data:
-            data[min(pos, len(data) - 1)] = rng.randrange(256)
-        else:
-            data[pos:pos] = data[: rng.randrange(1, 20)]
-    return bytes(data)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

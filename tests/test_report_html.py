@@ -7,11 +7,11 @@ import re
 
 import pandas as pd
 import pytest
-from explore_log import FORMAT, lines
 
-from dashboard import report_cli
+from dashboard.cli import report as report_cli
 from dashboard.pipeline import load_log
-from dashboard.report import build_report, html_table, script_json
+from dashboard.render.report import build_report, html_table, script_json
+from support.explore_log import FORMAT, lines
 
 HOSTILE_PATH = "/</script><script>alert(1)</script>"
 

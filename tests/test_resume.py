@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.follow import Follower
+from dashboard.ingest.follow import Follower
 
 ROOT = Path(__file__).resolve().parents[1]
 

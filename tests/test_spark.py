@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
-from dashboard.aggregate import build_cube
-from dashboard.formats import FORMATS, QUOTED, UnknownFormatError, get_format
+from dashboard.analysis.aggregate import build_cube
+from dashboard.ingest.formats import FORMATS, QUOTED, UnknownFormatError, get_format
 from dashboard.pipeline import load_log
 from dashboard.sample import write_sample
-from dashboard.spark_cube import JAVA_QUOTED, build_cube_spark, java_regex, visitors_path
+from dashboard.spark.cube import JAVA_QUOTED, build_cube_spark, java_regex, visitors_path
+from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
 # PySpark 4.3 warns that it does not fully support pandas 3; the equality tests below are what counts.
 pytestmark = [
@@ -35,7 +35,7 @@ T = "01/Jun/2026:10:00:00 +0000"
 
 @pytest.fixture(scope="module")
 def spark():
-    from dashboard.spark_cube import spark_session
+    from dashboard.spark.cube import spark_session
 
     session = spark_session("local[2]")
     yield session
@@ -105,7 +105,7 @@ def test_200k_line_cube_equals_pandas(spark, tmp_path):
 
 
 def _exact_visitors(path, tz: str, bucket: str) -> pd.Series:
-    from dashboard.aggregate import bucket_starts
+    from dashboard.analysis.aggregate import bucket_starts
 
     frame = load_log(str(path)).frame
     keys = frame["ip"].astype(str) + "\x00" + frame["user_agent"].astype(str)
@@ -248,7 +248,7 @@ def test_cli_engine_spark(spark, tmp_path, capsys):
     import json
 
     from dashboard.cli import build_parser
-    from dashboard.spark_cli import add_spark_arguments, run_cube_spark
+    from dashboard.cli.spark import add_spark_arguments, run_cube_spark
 
     log = tmp_path / "cli.log"
     write_sample(log, 3000, days=1, seed=2)

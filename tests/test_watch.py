@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
-from test_webhook import Receiver, free_port
 
-from dashboard.follow import LiveLog
+from dashboard.alerts.watch import AlertWatcher
+from dashboard.live.livelog import LiveLog
 from dashboard.sample import generate_sample
-from dashboard.watch import AlertWatcher
+from support.receiver import Receiver, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LINES = 100_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ..alerts import AlertConfigError
+from dashboard.alerts import AlertConfigError
 
 KEY = "alerts_"
 SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
@@ -56,7 +56,7 @@ def markers(alerts: list, tz: str) -> pd.DataFrame:
 
 def load(selected, config_path: str | None) -> list:
     """The alerts of the selected log, or [] with one clear error for a bad configuration."""
-    from .. import cache
+    from dashboard.views import cache
 
     try:
         return cache.alerts(selected.key, selected.loaded, config_path)

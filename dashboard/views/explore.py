@@ -15,11 +15,14 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from .. import cache, charts, explore, explore_charts
-from ..aggregate import OTHER
-from ..export import to_csv
-from ..filters import BOT_MODES, FIELDS, Filter, FilterError, check_filter, parse_params, to_params
-from .sidebar import Selected, Settings
+from dashboard.analysis import explore
+from dashboard.analysis.aggregate import OTHER
+from dashboard.analysis.filters import BOT_MODES, FIELDS, Filter, FilterError, check_filter, parse_params, to_params
+from dashboard.render import charts, explore_charts
+from dashboard.render.export import to_csv
+from dashboard.views import cache, sidebar
+from dashboard.views.config import AppConfig
+from dashboard.views.sidebar import Selected, Settings
 
 KEY = "explore_"
 FILTER_PARAM = "f"
@@ -99,6 +102,12 @@ def _on_add() -> None:
         st.session_state[KEY + "add_error"] = str(exc)
 
 
+def page(config: AppConfig) -> None:
+    """The Explore page: the shared sidebar, then global filters, date range, comparison and all the panels."""
+    settings, selected = sidebar.render(config)
+    render(settings, selected)
+
+
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Explore")
@@ -150,8 +159,8 @@ def _on_map_pick(map_key: str) -> None:
 
 def _map(data: explore.ExploreData, version: str) -> None:
     """Countries in the selection; clicking one filters by it."""
-    from ..geo import country_name
-    from ..geometry import load_centroids, load_country_shapes
+    from dashboard.enrich.geo import country_name
+    from dashboard.render.geometry import load_centroids, load_country_shapes
 
     st.subheader("Countries")
     st.caption("Click a country to filter by it.")

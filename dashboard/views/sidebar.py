@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .. import cache
-from ..aggregate import AggregateError
-from ..config import AppConfig, PathNotAllowedError, allowed_path
-from ..cubes import CubeData, CubeError, is_parquet
-from ..formats import FORMATS, LogFormat, UnknownFormatError
-from ..geo import GeoDatabaseError
-from ..parse import ParseResult, empty_frame
-from ..pipeline import LoadedLog
-from ..sources import SourceError
+from dashboard.analysis.aggregate import AggregateError
+from dashboard.analysis.cubes import CubeData, CubeError, is_parquet
+from dashboard.enrich.geo import GeoDatabaseError
+from dashboard.ingest.formats import FORMATS, LogFormat, UnknownFormatError
+from dashboard.ingest.parse import ParseResult, empty_frame
+from dashboard.ingest.sources import SourceError
+from dashboard.pipeline import LoadedLog
+from dashboard.views import cache
+from dashboard.views.config import AppConfig, PathNotAllowedError, allowed_path
 
 SAMPLE, UPLOAD, SERVER, LIVE, CUBE = "Sample", "Upload", "Server log", "Live", "Cube"
 BUCKETS = ("15min", "1h", "4h", "1D")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hostile import FORMULA_PREFIXES, PAYLOADS, hostile_log
 from streamlit.testing.v1 import AppTest
 
-from dashboard.export import to_csv
-from dashboard.parse import parse_source
+from dashboard.ingest.parse import parse_source
+from dashboard.render.export import to_csv
+from dashboard.sample.hostile import FORMULA_PREFIXES, PAYLOADS, hostile_log
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 120
@@ -66,7 +66,7 @@ def markdown_texts(at: AppTest) -> list[str]:
 
 
 def test_page_never_renders_a_payload_as_markdown(monkeypatch):
-    from dashboard import cache
+    from dashboard.views import cache
 
     monkeypatch.setenv("DATABLOOM_ARGS", "--sample-lines 500")
     cache.clear_all()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.follow import Follower
-from dashboard.syslog import RotatingFile, SyslogReceiver
+from dashboard.ingest.follow import Follower
+from dashboard.ingest.syslog import RotatingFile, SyslogReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = '8.8.8.8 - - [01/Jun/2026:10:00:00 +0000] "GET /{n} HTTP/1.1" 200 10 "-" "curl/8.5.0"'

@@ -8,13 +8,13 @@ import io
 import time
 
 import pytest
-from hostile import VALID, expected_lines, fuzzed_lines, pathological_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.formats import FORMATS
-from dashboard.parse import parse_chunk, parse_source
-from dashboard.sources import BZIP2_MAGIC, GZIP_MAGIC, Chunk, SourceError
+from dashboard.ingest.formats import FORMATS
+from dashboard.ingest.parse import parse_chunk, parse_source
+from dashboard.ingest.sources import BZIP2_MAGIC, GZIP_MAGIC, Chunk, SourceError
+from dashboard.sample.hostile import VALID, expected_lines, fuzzed_lines, pathological_lines
 
 FUZZ_LINES = 20_000  # per format in CI; bench/adversarial.py runs 1,000,000
 PER_LINE_BUDGET_S = 0.010

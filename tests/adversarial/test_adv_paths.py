@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.config import PathNotAllowedError, allowed_path, parse_app_args
+from dashboard.views.config import PathNotAllowedError, allowed_path, parse_app_args
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 120
@@ -87,7 +87,7 @@ def test_log_option_alone_allows_nothing_else(layout):
 
 @pytest.fixture
 def page(monkeypatch, layout):
-    from dashboard import cache
+    from dashboard.views import cache
 
     monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines 500 --allow-dir {layout['allowed']}")
     cache.clear_all()
@@ -145,7 +145,7 @@ def test_url_parameters_cannot_name_a_file(page, query):
 
 
 def test_without_allow_dir_the_server_source_does_not_exist(monkeypatch, layout):
-    from dashboard import cache
+    from dashboard.views import cache
 
     monkeypatch.setenv("DATABLOOM_ARGS", "--sample-lines 500")
     cache.clear_all()

@@ -12,13 +12,13 @@ import io
 from pathlib import Path
 
 import pytest
-from hostile import gzip_bomb, hostile_log, lazy_line, reset_peak_rss, rss_kb
 from streamlit.testing.v1 import AppTest
 
-from dashboard import sources
-from dashboard.formats import FORMATS, UnknownFormatError
-from dashboard.parse import LINE_TOO_LONG, parse_source
-from dashboard.sources import SourceError
+from dashboard.ingest import sources
+from dashboard.ingest.formats import FORMATS, UnknownFormatError
+from dashboard.ingest.parse import LINE_TOO_LONG, parse_source
+from dashboard.ingest.sources import SourceError
+from dashboard.sample.hostile import gzip_bomb, hostile_log, lazy_line, reset_peak_rss, rss_kb
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 SAMPLE_LINES = 2000
@@ -109,7 +109,7 @@ def test_bad_file_objects_give_one_clear_error(case):
 
 @pytest.fixture
 def app(monkeypatch):
-    from dashboard import cache
+    from dashboard.views import cache
 
     monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
     cache.clear_all()

@@ -4,14 +4,11 @@ rejected-lines table, alerts and the tooltips the mouse can reach (map and chart
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
-from conftest import metric_value
 from playwright.sync_api import Page, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adversarial"))
-from hostile import hostile_log
+from dashboard.sample.hostile import hostile_log
+from support.browser import metric_value
 
 LOAD_TIMEOUT = 60_000
 INJECTED = "img[src=x], svg[onload], script:not([src]):is([id*=xss], [class*=xss]), a[href^='javascript:' i], iframe"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gzip
 import re
 
-from conftest import metric_value
 from playwright.sync_api import Page, expect
+
+from support.browser import metric_value
 
 LOAD_TIMEOUT = 60_000
 XSS_AGENT = "<img src=x onerror=alert(1)>"

@@ -12,14 +12,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import metric_value
 from playwright.sync_api import Page, expect
 
-from dashboard.charts import MAP_VIEW
-from dashboard.geometry import load_centroids
+from dashboard.render.charts import MAP_VIEW
+from dashboard.render.geometry import load_centroids
+from support.browser import metric_value
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "tests" / "explore_app.py"
+APP = ROOT / "tests" / "support" / "explore_app.py"
 SAMPLE_LINES = 5000
 START_TIMEOUT = 60
 LOAD_TIMEOUT = 60_000

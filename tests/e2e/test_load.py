@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ARTIFACTS, metric_value, start_server
+from support.browser import ARTIFACTS, metric_value, start_server
 
 SESSIONS = 10
 LOAD_TIMEOUT = 90_000

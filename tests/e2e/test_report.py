@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from explore_log import FORMAT, lines
 from playwright.sync_api import Page
 
 from dashboard.pipeline import load_log
-from dashboard.report import build_report
+from dashboard.render.report import build_report
+from support.explore_log import FORMAT, lines
 
 RENDER_TIMEOUT = 30_000
 XSS_AGENT = "<img src=x onerror=alert(1)>"

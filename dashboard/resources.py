@@ -1,0 +1,13 @@
+"""Where the bundled data files live: in the installed package (``dashboard/data``) or in a checkout (``data/``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+# A wheel maps the checkout's top-level data/ to dashboard/data (see pyproject.toml); a checkout keeps it beside.
+DATA_DIR = _PACKAGE / "data" if (_PACKAGE / "data").is_dir() else _PACKAGE.parent / "data"
+GEOIP_DB = DATA_DIR / "dbip-country.mmdb"
+COUNTRY_SHAPES = DATA_DIR / "countries.geojson"
+COUNTRY_CENTROIDS = DATA_DIR / "country_centroids.csv"
+LICENSES_DIR = DATA_DIR / "licenses"

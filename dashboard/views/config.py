@@ -1,0 +1,96 @@
+"""The app's command-line options (``streamlit run app.py -- --log PATH ...``) and the path policy.
+
+A hosted app must not let a visitor read the server's files: the page can only open the logs the operator
+named with ``--log``, or files inside a directory the operator allowed with ``--allow-dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.errors import DataBloomError
+
+SAMPLE_LINES = 100_000
+SAMPLE_DAYS = 7
+SAMPLE_SEED = 1
+FOLLOW_ROWS = 2_000_000
+MAX_UPLOAD_DECOMPRESSED_MB = 2048
+# The same options as the command line, for hosts where the command line cannot be changed (and tests).
+ARGS_ENV = "DATABLOOM_ARGS"
+
+
+class PathNotAllowedError(DataBloomError):
+    """A path outside what the operator configured."""
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """What the operator chose on the command line."""
+
+    logs: tuple[Path, ...] = ()
+    format: str | None = None
+    geoip: str | None = None
+    allow_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    sample_lines: int = SAMPLE_LINES
+    alerts_config: str | None = None
+    follow: Path | None = None
+    cube: Path | None = None
+    max_decompressed: int = MAX_UPLOAD_DECOMPRESSED_MB << 20
+    follow_rows: int = FOLLOW_ROWS
+
+
+def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> AppConfig:
+    """Options after ``--`` on the streamlit command line, then ``DATABLOOM_ARGS``; unknown ones are ignored."""
+    environ = os.environ if environ is None else environ
+    argv = [*argv, *shlex.split(environ.get(ARGS_ENV, ""))]
+    parser = argparse.ArgumentParser(prog="streamlit run app.py --", add_help=False)
+    parser.add_argument("--log", action="append", default=[], help="a log file to open (repeatable)")
+    parser.add_argument("--format", default=None)
+    parser.add_argument("--geoip", default=None)
+    parser.add_argument(
+        "--allow-dir", action="append", default=[], help="let the page open log files inside this directory"
+    )
+    parser.add_argument("--sample-lines", type=int, default=SAMPLE_LINES)
+    parser.add_argument("--follow", default=None, help="follow this growing log (tail -F) and update the page live")
+    parser.add_argument(
+        "--max-decompressed-mb",
+        type=int,
+        default=MAX_UPLOAD_DECOMPRESSED_MB,
+        help="a compressed upload that expands past this is refused (gzip bombs)",
+    )
+    parser.add_argument("--cube", default=None, help="open a cube written by 'python -m dashboard cube'")
+    parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
+    parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
+    args, _ = parser.parse_known_args(list(argv))
+    return AppConfig(
+        logs=tuple(Path(p).resolve() for p in args.log),
+        format=args.format,
+        geoip=args.geoip or environ.get("DATABLOOM_GEOIP"),
+        allow_dirs=tuple(Path(p).resolve() for p in args.allow_dir),
+        sample_lines=args.sample_lines,
+        alerts_config=args.alerts_config,
+        follow=Path(args.follow).resolve() if args.follow else None,
+        follow_rows=args.follow_rows,
+        cube=Path(args.cube).resolve() if args.cube else None,
+        max_decompressed=args.max_decompressed_mb << 20,
+    )
+
+
+def allowed_path(config: AppConfig, requested: str) -> Path:
+    """The resolved path if the operator allowed it (named with --log, or inside an --allow-dir)."""
+    if not requested or "\x00" in requested:
+        raise PathNotAllowedError("no path given")
+    path = Path(requested)
+    candidates = [path] if path.is_absolute() else [d / path for d in config.allow_dirs]
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if resolved in config.logs:
+            return resolved
+        if any(resolved.is_relative_to(d) for d in config.allow_dirs) and resolved.is_file():
+            return resolved
+    raise PathNotAllowedError(f"{requested!r} is not a log this server was configured to open")

@@ -1,0 +1,38 @@
+"""The live panel of a followed log: requests per minute, active visitors and the latest requests.
+
+The latest requests are log content (untrusted): they are shown in a dataframe, as text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from dashboard.enrich.anonymise import anonymise_loaded
+from dashboard.live.shared import live_figures
+from dashboard.render import charts
+from dashboard.views.sidebar import Selected
+
+
+def poll(selected: Selected) -> Selected:
+    """The same followed log with the lines that arrived since the last poll."""
+    loaded = selected.live.poll()
+    if selected.anonymise:
+        loaded = anonymise_loaded(loaded)
+    key = f"live:{selected.name}:{loaded.parse.lines}:{len(loaded.frame)}"
+    return dataclasses.replace(selected, key=key, loaded=loaded)
+
+
+def render(selected: Selected, tz: str) -> None:
+    figures = live_figures(selected.loaded.frame, tz)
+    st.subheader("Live")
+    cols = st.columns(3)
+    cols[0].metric("Requests in the last hour", f"{int(figures.per_minute['requests'].sum()):,}")
+    cols[1].metric("Active visitors (5 min)", f"{figures.active_visitors:,}")
+    cols[2].metric("Newest request", figures.now.strftime("%H:%M:%S") if figures.now is not None else "—")
+    if not figures.per_minute.empty:
+        chart = charts.live_rate_chart(figures.per_minute, tz)
+        st.altair_chart(chart)
+    with st.expander(f"Last {len(figures.latest)} requests", expanded=False):
+        st.dataframe(figures.latest, hide_index=True)

@@ -1,0 +1,292 @@
+"""The overview page: headline figures, browsers, heatmap tables and the country map for a time window.
+
+Everything that follows the window slider lives in one fragment, so moving the slider or playing the
+time-lapse reruns only this part of the page, from cached tables (the log is never re-parsed).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis import cubes, traffic
+from dashboard.analysis.explore import human_bytes
+from dashboard.render import charts
+from dashboard.render.export import to_csv
+from dashboard.render.geometry import load_centroids, load_country_shapes
+from dashboard.views import alerts_panel, cache, live_panel, sidebar
+from dashboard.views.config import AppConfig
+from dashboard.views.sidebar import Selected, Settings
+
+KEY = "overview_"
+PLAY_SECONDS = 1.5
+LIVE_SECONDS = 2.0
+LIVE_WINDOW = "window_live"
+SAMPLE_BANNER = (
+    "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
+    "sidebar (**Upload**), or start the app with `streamlit run app.py -- --log /var/log/nginx/access.log`."
+)
+ATTRIBUTION = (
+    "[IP Geolocation by DB-IP](https://db-ip.com) (CC BY 4.0) · Country shapes: "
+    "[Natural Earth](https://www.naturalearthdata.com) via world-atlas (public domain)"
+)
+CUBE_VISITORS_HELP = (
+    "distinct client + user agent per bucket of the cube, summed over the window: a visitor seen in two buckets "
+    "counts twice (an upper bound); all traffic, whatever the bot filter"
+)
+FIGURES = (
+    ("requests", "Requests", "{:,}"),
+    ("visitors", "Unique visitors", "{:,}"),
+    ("bytes", "Bytes", None),
+    ("countries", "Countries", "{:,}"),
+    ("share_4xx", "4xx", "{:.1%}"),
+    ("share_5xx", "5xx", "{:.1%}"),
+    ("share_bots", "Bots", "{:.1%}"),
+)
+
+
+def page(config: AppConfig) -> None:
+    """The Traffic page: the shared sidebar, then figures, browsers, heatmap tables, map, alerts, live panel."""
+    settings, selected = sidebar.render(config)
+    render(settings, selected, config.alerts_config)
+
+
+def render(settings: Settings, selected: Selected | None, alerts_config: str | None = None) -> None:
+    """The page body; a followed log reruns it every few seconds with the lines that arrived."""
+    st.title("Data Bloom")
+    if selected is None:
+        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+        return
+    if selected.is_sample:
+        st.info(SAMPLE_BANNER, icon="🌱")
+    if selected.live is None:
+        _body(settings, selected, alerts_config, live=False)
+        return
+    paused = st.toggle("Pause live updates", key=KEY + "live_paused")
+
+    @st.fragment(run_every=None if paused else LIVE_SECONDS)
+    def live_section() -> None:
+        current = selected if paused else live_panel.poll(selected)
+        live_panel.render(current, settings.tz)
+        _body(settings, current, alerts_config, live=True)
+
+    live_section()
+
+
+def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool) -> None:
+    if selected.cube is not None:
+        _cube_body(settings, selected)
+        return
+    loaded = selected.loaded
+    cube = cache.cube(selected.key, loaded, settings.bucket, settings.tz)
+    buckets = traffic.bucket_options(cube)
+    if not buckets:
+        st.warning("This log has no parsed request to show.")
+        _rejects(loaded)
+        return
+    st.caption(
+        f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · times in {settings.tz}"
+    )
+    alerts = alerts_panel.load(selected, alerts_config)
+    _window_section(settings, selected, cube, buckets, alerts, live)
+    alerts_panel.render(alerts, buckets, traffic.bucket_labels(buckets), settings.tz)
+    _rejects(loaded)
+    st.caption(ATTRIBUTION)
+
+
+def _cube_body(settings: Settings, selected: Selected) -> None:
+    """A saved cube: every count panel; visitors from its visitors table; no rows, so no alerts or rejects."""
+    cube, exact = cache.rebucketed(selected.key, selected.cube, settings.bucket, settings.tz)
+    buckets = traffic.bucket_options(cube)
+    if not buckets:
+        st.warning("This cube is empty.")
+        return
+    note = "" if exact else f" · kept in its own {selected.cube.span} buckets (finer ones cannot be made)"
+    st.caption(
+        f"**{selected.name}** · a saved cube · {selected.cube.requests:,} requests · times in {settings.tz}{note} · "
+        "alerts, rejected lines and city points need the log itself"
+    )
+    _window_section(settings, selected, cube, buckets, [], False)
+    st.caption(ATTRIBUTION)
+
+
+def _window_section(
+    settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list, alerts: list, live: bool = False
+) -> None:
+    playing = st.session_state.get(KEY + "playing", False) and not live
+
+    def section() -> None:
+        labels = traffic.bucket_labels(buckets)
+        if live:
+            _follow_newest(labels)
+        elif st.session_state.get(KEY + "playing"):
+            _advance(labels)
+        cols = st.columns([6, 1])
+        with cols[0]:
+            # A live window is always in session state already (set by _follow_newest): no default then.
+            default = {} if live else {"value": (labels[0], labels[-1]), "bind": "query-params"}
+            value = st.select_slider(
+                "Time window",
+                options=labels,
+                key=LIVE_WINDOW if live else "window",
+                help="one bucket or a range of buckets; the figures, tables and map follow it",
+                **default,
+            )
+        if live:
+            st.session_state[KEY + "live_last"] = labels[-1]
+        with cols[1]:
+            st.write("")
+            if not live and st.button(
+                "⏸ Pause" if playing else "▶ Play",
+                key=KEY + "play",
+                width="stretch",
+                on_click=_toggle_play,
+                args=(labels,),
+            ):
+                st.rerun()  # the whole page, so the fragment's refresh interval follows the new state
+        first, last = (value, value) if isinstance(value, str) else value
+        i, j = labels.index(first), labels.index(last)
+        start, end = buckets[i], traffic.window_end(buckets, j, settings.bucket)
+        top = st.session_state.get(KEY + "top", traffic.TOP_HEATMAP)
+        data = traffic.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
+        if selected.cube is not None:
+            data.figures["visitors"] = cubes.window_visitors(selected.cube, start, end)
+        _figures(data, selected)
+        _browsers(data, settings, alerts)
+        _heatmaps(data, settings)
+        _map(data)
+
+    # A followed log is already inside the live fragment (fragments do not nest).
+    section() if live else st.fragment(run_every=PLAY_SECONDS if playing else None)(section)()
+
+
+def _follow_newest(labels: list[str]) -> None:
+    """In a live view, a window that ended at the newest bucket keeps ending at the newest bucket."""
+    value = st.session_state.get(LIVE_WINDOW)
+    previous_last = st.session_state.get(KEY + "live_last")
+    if value is None or value[0] not in labels:
+        st.session_state[LIVE_WINDOW] = (labels[0], labels[-1])
+    elif value[1] == previous_last and value[1] != labels[-1]:
+        st.session_state[LIVE_WINDOW] = (value[0], labels[-1])
+
+
+def _toggle_play(labels: list[str]) -> None:
+    """Start or stop the time-lapse (a button callback: runs before the slider exists)."""
+    playing = not st.session_state.get(KEY + "playing", False)
+    st.session_state[KEY + "playing"] = playing
+    if playing:
+        first, last = st.session_state.get("window", (labels[0], labels[-1]))
+        i, j = labels.index(first), labels.index(last)
+        width = 0 if (i, j) == (0, len(labels) - 1) else j - i  # the whole range: step one bucket at a time
+        start = 0 if j + 1 >= len(labels) else i
+        st.session_state["window"] = (labels[start], labels[start + width])
+        st.session_state[KEY + "last_step"] = time.monotonic()
+
+
+def _advance(labels: list[str]) -> None:
+    """Move the window one bucket on when a play interval has passed; stop at the end."""
+    now = time.monotonic()
+    if now - st.session_state.get(KEY + "last_step", 0.0) < PLAY_SECONDS * 0.8:
+        return
+    st.session_state[KEY + "last_step"] = now
+    first, last = st.session_state.get("window", (labels[0], labels[0]))
+    i, j = labels.index(first), labels.index(last)
+    if j + 1 >= len(labels):
+        st.session_state[KEY + "playing"] = False
+        return
+    st.session_state["window"] = (labels[i + 1], labels[j + 1])
+
+
+def _figures(data: traffic.WindowData, selected: Selected) -> None:
+    figures = data.figures
+    cols = [*st.columns(4), *st.columns(4)]
+    for col, (key, label, fmt) in zip(cols, FIGURES, strict=False):
+        value = figures[key]
+        if key == "visitors" and selected.cube is not None:
+            col.metric("Visitors (sum per bucket)", "—" if value is None else f"{value:,}", help=CUBE_VISITORS_HELP)
+            continue
+        col.metric(label, human_bytes(value) if fmt is None else fmt.format(value))
+    cols[-1].metric(
+        "Rejected lines",
+        "—" if selected.cube is not None else f"{selected.loaded.parse.rejected:,}",
+        help="lines that could not be parsed; see the list at the bottom of the page",
+    )
+
+
+def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> None:
+    st.subheader("Browsers")
+    left, right = st.columns([3, 2])
+    with left:
+        stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
+        window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
+        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz)], ignore_index=True)
+        chart = charts.browser_timeline_chart(
+            data.browser_timeline,
+            "browser",
+            stacked=stacked,
+            tz=settings.tz,
+            bucket_label=settings.bucket,
+            markers=markers,
+        )
+        st.altair_chart(chart)
+    with right:
+        st.altair_chart(
+            charts.totals_bar_chart(data.browser_totals.head(15), "browser", "Requests in the window"),
+        )
+
+
+def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
+    st.subheader("Heatmap tables")
+    st.number_input(
+        "Top N (the rest is summed as Other)",
+        min_value=1,
+        max_value=50,
+        value=traffic.TOP_HEATMAP,
+        key=KEY + "top",
+        width=260,
+    )
+    tabs = st.tabs(["Time × browser", "Time × country"])
+    for tab, counts, dimension in (
+        (tabs[0], data.browser_counts, "browser"),
+        (tabs[1], data.country_counts, "country"),
+    ):
+        with tab:
+            pivot = charts.heatmap_pivot(counts, dimension, tz=settings.tz)
+            if pivot.empty:
+                st.caption("No requests in this window.")
+                continue
+            st.dataframe(charts.style_heatmap(pivot))
+            st.download_button(
+                f"Download CSV ({dimension})",
+                to_csv(pivot),
+                file_name=f"time-x-{dimension}.csv",
+                mime="text/csv",
+                key=KEY + "csv_" + dimension,
+            )
+
+
+def _map(data: traffic.WindowData) -> None:
+    st.subheader("Countries")
+    theme = st.context.theme.type if hasattr(st.context, "theme") else None
+    deck = charts.country_map(
+        data.country_totals, load_country_shapes(), load_centroids(), city_points=data.city_points, dark=theme == "dark"
+    )
+    st.pydeck_chart(deck, height=480)
+
+
+def _rejects(loaded) -> None:
+    parse = loaded.parse
+    label = f"Rejected lines: {parse.rejected:,} of {parse.lines:,}"
+    with st.expander(label, expanded=False):
+        if not parse.rejected:
+            st.write("Every line parsed.")
+            return
+        st.write(", ".join(f"{reason}: {n:,}" for reason, n in parse.reasons.most_common()))
+        table = pd.DataFrame(
+            [{"source": r.source, "line": r.line, "reason": r.reason, "text": r.raw} for r in parse.rejects]
+        )
+        st.dataframe(table, hide_index=True)
+        if parse.rejected > len(parse.rejects):
+            st.caption(f"The first {len(parse.rejects):,} are listed; all {parse.rejected:,} are counted.")
