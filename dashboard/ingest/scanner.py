@@ -1,7 +1,8 @@
 """The CLF formats' fast path: a compiled one-pass scanner in front of the polars regex.
 
-``native/splitter.c`` (installed by requirements.txt as ``databloom-splitter``) reads each line of a chunk once
-and says either "this line has the exact shape of the format's regex, and here are its fields" or "not sure".
+``_scanner.c`` beside this file (built by the package's install when a C compiler is there) reads each line
+of a chunk once and says either "this line has the exact shape of the format's regex, and here are its fields"
+or "not sure".
 The lines it is not sure about (escaped quotes in the request, non-ASCII in the first fields or the request,
 an odd timestamp, anything malformed) go through the regex path as before, which accepts or rejects them. So
 the result is the regex path's result, field for field (the tests compare both on every parse case, generated
@@ -33,11 +34,11 @@ from dashboard.ingest.formats import CLF_TIME, COMBINED, FORMATS, LogFormat, com
 DISABLE_ENV = "DATABLOOM_NO_SCANNER"
 
 try:
-    import databloom_splitter
+    from dashboard.ingest import _scanner as native
 except ImportError:  # built without a compiler: the regex path parses everything
-    databloom_splitter = None
+    native = None
 if os.environ.get(DISABLE_ENV, "") not in ("", "0"):
-    databloom_splitter = None
+    native = None
 
 # The views the scanner writes, in its order (splitter.c's enum).
 VIEW_FIELDS = ("ip", "ident", "user", "method", "path", "query", "protocol", "referrer", "user_agent", "vhost")
@@ -78,7 +79,7 @@ LAYOUTS: dict[str, Layout] = {
 
 def available() -> bool:
     """Whether the compiled scanner is installed."""
-    return databloom_splitter is not None
+    return native is not None
 
 
 def layout_for(fmt: LogFormat) -> Layout | None:
@@ -103,9 +104,7 @@ def scan(arr: pa.LargeStringArray, layout: Layout, skip: Iterable[int] = ()) -> 
     ok, times, status, nbytes = np.zeros(n, bool), np.zeros(n, np.int64), np.zeros(n, np.int16), np.zeros(n, np.int64)
     port, has_port, seconds, has_seconds = np.zeros(n, np.int32), np.zeros(n, bool), np.zeros(n), np.zeros(n, bool)
     views = np.empty(len(VIEW_FIELDS) * n * VIEW_BYTES, np.uint8)
-    databloom_splitter.scan_lines(
-        data_buf, offsets, layout, ok, times, status, nbytes, port, has_port, seconds, has_seconds, views
-    )
+    native.scan_lines(data_buf, offsets, layout, ok, times, status, nbytes, port, has_port, seconds, has_seconds, views)
     skip = list(skip)
     if skip:
         ok[skip] = False

@@ -1,4 +1,4 @@
-/* databloom_splitter: one pass over a chunk of CLF-family access log lines.
+/* dashboard.ingest._scanner: one pass over a chunk of CLF-family access log lines.
  *
  * For each line it decides whether the line has the exact shape of one of Data Bloom's CLF regexes
  *   [vhost_combined: ^(\S+):(\d+|-) ]
@@ -359,6 +359,6 @@ static PyMethodDef METHODS[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "databloom_splitter", NULL, -1, METHODS, NULL, NULL, NULL, NULL};
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "dashboard.ingest._scanner", NULL, -1, METHODS, NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit_databloom_splitter(void) { return PyModule_Create(&MODULE); }
+PyMODINIT_FUNC PyInit__scanner(void) { return PyModule_Create(&MODULE); }
