@@ -87,8 +87,7 @@ def main() -> int:
         from dashboard.analysis import traffic
         from dashboard.analysis.aggregate import build_cube
         from dashboard.pipeline import load_log
-        from dashboard.render import charts
-        from dashboard.render.geometry import load_centroids, load_country_shapes
+        from dashboard.render import bars, heatmaps, maps, timeline
 
         loaded = load_log(log)
         cube = build_cube(loaded.frame, "4h", "UTC")
@@ -99,11 +98,11 @@ def main() -> int:
             a = (i * 7) % len(buckets)
             b = min(a + [0, 2, 5][i % 3], len(buckets) - 1)
             data = traffic.window_data(loaded.frame, cube, buckets[a], traffic.window_end(buckets, b, "4h"))
-            charts.browser_timeline_chart(data.browser_timeline).to_json()
-            charts.totals_bar_chart(data.browser_totals, "browser").to_json()
-            charts.style_heatmap(charts.heatmap_pivot(data.browser_counts, "browser")).to_html()
-            charts.style_heatmap(charts.heatmap_pivot(data.country_counts, "country")).to_html()
-            charts.country_map(data.country_totals, load_country_shapes(), load_centroids()).to_json()
+            timeline.browser_timeline_chart(data.browser_timeline).to_json()
+            bars.top_bar_chart(data.browser_totals, "browser", selectable=False).to_json()
+            heatmaps.style_heatmap(heatmaps.heatmap_pivot(data.browser_counts, "browser")).to_html()
+            heatmaps.style_heatmap(heatmaps.heatmap_pivot(data.country_counts, "country")).to_html()
+            maps.country_map(data.country_totals, maps.load_country_shapes(), maps.load_centroids()).to_json()
             direct_ms.append((time.perf_counter() - t) * 1000)
 
     med = statistics.median

@@ -25,7 +25,7 @@ from dashboard.analysis import explore
 from dashboard.analysis.filters import Filter
 from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.pipeline import load_log
-from dashboard.render import explore_charts
+from dashboard.render import bars, heatmaps, theme, timeline
 from dashboard.render.report import build_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,13 +61,13 @@ def page_data_path(prepared: explore.Prepared, preset: str, filters: list[Filter
     period = None if preset == "all" else explore.preset_range(prepared.frame["time"], preset)
     data = explore.explore(prepared, filters, period, compare=period is not None)
     charts = [
-        explore_charts.traffic_chart(data.traffic, data.previous_traffic, "requests", tz),
-        explore_charts.status_chart(data.status, tz, selectable=True),
-        explore_charts.weekday_hour_chart(data.weekday_hour),
-        explore_charts.country_hour_chart(data.country_hour),
+        timeline.traffic_chart(data.traffic, data.previous_traffic, "requests", tz),
+        timeline.status_chart(data.status, tz, selectable=True),
+        heatmaps.weekday_hour_chart(data.weekday_hour),
+        heatmaps.country_hour_chart(data.country_hour),
     ]
-    charts += [explore_charts.top_bar_chart(t, explore.TOP_PANELS[k][1]) for k, t in data.tops.items() if len(t)]
-    return sum(len(json.dumps(explore_charts.to_spec(c))) for c in charts)
+    charts += [bars.top_bar_chart(t, explore.TOP_PANELS[k][1]) for k, t in data.tops.items() if len(t)]
+    return sum(len(json.dumps(theme.to_spec(c))) for c in charts)
 
 
 def main() -> int:

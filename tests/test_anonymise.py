@@ -10,7 +10,7 @@ import pytest
 from dashboard.analysis import explore
 from dashboard.analysis.filters import Filter, apply_filters
 from dashboard.enrich.anonymise import NOT_AN_ADDRESS, anonymise_frame, mask_ip, mask_ips, mask_text
-from dashboard.render import explore_charts
+from dashboard.render.bars import top_bar_chart
 from dashboard.render.export import to_csv
 from dashboard.render.report import build_report
 from support.explore_log import ROWS, load
@@ -64,9 +64,7 @@ def test_no_full_address_anywhere(loaded):
     period = explore.preset_range(prepared.frame["time"], "day")
     data = explore.explore(prepared, [], period, compare=True)
     texts = [to_csv(table, index=False).decode() for table in data.tops.values()]
-    texts += [
-        json.dumps(explore_charts.top_bar_chart(t, explore.TOP_PANELS[k][1]).to_dict()) for k, t in data.tops.items()
-    ]
+    texts += [json.dumps(top_bar_chart(t, explore.TOP_PANELS[k][1]).to_dict()) for k, t in data.tops.items()]
     texts.append(to_csv(data.traffic).decode())
     ips = data.tops["ips"].set_index("ip")["requests"].to_dict()
     assert ips == {"10.1.2.0": 2, "2001:db8::": 2, "8.8.4.0": 1, "8.8.8.0": 1, "81.2.69.0": 2}

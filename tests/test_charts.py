@@ -9,12 +9,13 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
+import pydeck as pdk
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.analysis.aggregate import OTHER, counts_by_bucket, totals
-from dashboard.render import charts
+from dashboard.analysis.aggregate import OTHER
+from dashboard.render import bars, heatmaps, maps, theme, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_PATH = ROOT / "data" / "countries.geojson"
@@ -68,10 +69,10 @@ def mark_type(layer: dict) -> str:
     return mark if isinstance(mark, str) else mark["type"]
 
 
-def counts_table(rows: list[tuple]) -> pd.DataFrame:
-    """A counts_by_bucket-shaped table from (UTC bucket, browser, requests)."""
-    table = pd.DataFrame(rows, columns=["bucket", "browser", "requests"])
-    table["bucket"] = pd.to_datetime(table["bucket"]).dt.tz_localize("UTC")
+def counts_table(rows: list[tuple], dimension: str = "browser", tz: str = "UTC") -> pd.DataFrame:
+    """Requests per bucket and value, as the Traffic page's data has them, from (UTC bucket, value, requests)."""
+    table = pd.DataFrame(rows, columns=["bucket", dimension, "requests"])
+    table["bucket"] = pd.to_datetime(table["bucket"]).dt.tz_localize("UTC").dt.tz_convert(tz)
     table["bytes"] = table["requests"] * 100
     return table
 
@@ -79,14 +80,25 @@ def counts_table(rows: list[tuple]) -> pd.DataFrame:
 # ---------------------------------------------------------------- timeline
 
 
+# ROWS in 4-hour UTC buckets × browser, the top 2 and the rest as Other
+COUNTS_4H = [
+    ("2026-06-01 00:00", "Chrome", 3),
+    ("2026-06-01 00:00", "Firefox", 1),
+    ("2026-06-01 00:00", OTHER, 1),
+    ("2026-06-01 04:00", "Chrome", 1),
+    ("2026-06-01 04:00", "Firefox", 1),
+    ("2026-06-01 08:00", OTHER, 2),
+]
+
+
 @pytest.fixture
 def counts() -> pd.DataFrame:
     """4-hour buckets × browser, top 2 + Other, in UTC."""
-    return counts_by_bucket(make_frame(), "browser", bucket="4h", tz="UTC", top=2)
+    return counts_table(COUNTS_4H)
 
 
 def test_timeline_encodings(counts: pd.DataFrame) -> None:
-    spec = chart_spec(charts.browser_timeline_chart(counts))
+    spec = chart_spec(timeline.browser_timeline_chart(counts))
     assert mark_type(spec) == "bar"
     enc = spec["encoding"]
     assert enc["x"]["field"] == "x0" and enc["x"]["type"] == "temporal"
@@ -99,7 +111,7 @@ def test_timeline_encodings(counts: pd.DataFrame) -> None:
 
 
 def test_timeline_rows_match_counts(counts: pd.DataFrame) -> None:
-    spec = chart_spec(charts.browser_timeline_chart(counts))
+    spec = chart_spec(timeline.browser_timeline_chart(counts))
     got = sorted((r["label"], r["browser"], r["requests"]) for r in rows_of(spec))
     assert got == [
         ("2026-06-01 00:00 UTC", "Chrome", 3),
@@ -113,14 +125,14 @@ def test_timeline_rows_match_counts(counts: pd.DataFrame) -> None:
 
 
 def test_timeline_colours_rank_values_and_other_is_grey(counts: pd.DataFrame) -> None:
-    scale = chart_spec(charts.browser_timeline_chart(counts))["encoding"]["color"]["scale"]
+    scale = chart_spec(timeline.browser_timeline_chart(counts))["encoding"]["color"]["scale"]
     assert scale["domain"] == ["Chrome", "Firefox", OTHER]
-    assert scale["range"] == [charts.SERIES_COLOURS[0], charts.SERIES_COLOURS[1], charts.COLOURS["other"]]
+    assert scale["range"] == [theme.SERIES_COLOURS[0], theme.SERIES_COLOURS[1], theme.COLOURS["other"]]
 
 
 def test_stacked_and_grouped_differ(counts: pd.DataFrame) -> None:
-    stacked = rows_of(chart_spec(charts.browser_timeline_chart(counts, stacked=True)))
-    grouped = rows_of(chart_spec(charts.browser_timeline_chart(counts, stacked=False)))
+    stacked = rows_of(chart_spec(timeline.browser_timeline_chart(counts, stacked=True)))
+    grouped = rows_of(chart_spec(timeline.browser_timeline_chart(counts, stacked=False)))
     first = [r for r in stacked if r["label"] == "2026-06-01 00:00 UTC"]
     # stacked: one column per bucket, each value on top of the previous one (largest at the bottom)
     assert [(r["browser"], r["y0"], r["y1"]) for r in first] == [("Chrome", 0, 3), ("Firefox", 3, 4), ("Other", 4, 5)]
@@ -135,20 +147,20 @@ def test_stacked_and_grouped_differ(counts: pd.DataFrame) -> None:
 
 def test_grouped_slot_is_per_value_not_per_bucket() -> None:
     table = counts_table([("2026-06-01 00:00", "Chrome", 5), ("2026-06-01 04:00", "Firefox", 2)])
-    rows = rows_of(chart_spec(charts.browser_timeline_chart(table, stacked=False)))
+    rows = rows_of(chart_spec(timeline.browser_timeline_chart(table, stacked=False)))
     offsets = {r["browser"]: pd.Timestamp(r["x0"]) - pd.Timestamp(r["start"]) for r in rows}
     assert offsets["Chrome"] < offsets["Firefox"]  # Firefox keeps its second slot even alone in its bucket
 
 
 def test_legend_selection_fades_other_series(counts: pd.DataFrame) -> None:
-    spec = chart_spec(charts.browser_timeline_chart(counts, dimension="browser"))
+    spec = chart_spec(timeline.browser_timeline_chart(counts, dimension="browser"))
     (param,) = spec["params"]
     assert param["bind"] == "legend"
     assert param["select"] == {"type": "point", "fields": ["browser"]}
     opacity = spec["encoding"]["opacity"]
     assert opacity["condition"][0]["param"] == param["name"]
     assert opacity["condition"][0]["value"] == 1.0
-    assert opacity["value"] == charts.FADED_OPACITY
+    assert opacity["value"] == theme.FADED_OPACITY
 
 
 @pytest.mark.parametrize(
@@ -162,7 +174,7 @@ def test_legend_selection_fades_other_series(counts: pd.DataFrame) -> None:
 )
 def test_timeline_shows_wall_time_of_selected_zone(tz: str, start: str, label: str) -> None:
     table = counts_table([("2026-06-01 00:00", "Chrome", 4)])
-    spec = chart_spec(charts.browser_timeline_chart(table, tz=tz, bucket_label="4h"))
+    spec = chart_spec(timeline.browser_timeline_chart(table, tz=tz, bucket_label="4h"))
     (row,) = rows_of(spec)
     # the wall time is stored as if UTC and drawn on a utc scale, so no browser zone shifts it
     assert (row["start"], row["label"]) == (start, label)
@@ -173,8 +185,10 @@ def test_timeline_shows_wall_time_of_selected_zone(tz: str, start: str, label: s
 
 
 def test_timeline_from_counts_bucketed_in_the_same_zone() -> None:
-    counts = counts_by_bucket(make_frame(), "browser", bucket="4h", tz="Europe/Berlin", top=None)
-    rows = rows_of(chart_spec(charts.browser_timeline_chart(counts, tz="Europe/Berlin")))
+    # ROWS in 4-hour buckets of Berlin wall time (00:00, 04:00, 08:00 CEST are 22:00, 02:00, 06:00 UTC)
+    rows = [("2026-05-31 22:00", "Chrome", 2), ("2026-06-01 02:00", "Chrome", 4), ("2026-06-01 06:00", "Edge", 3)]
+    counts = counts_table(rows, tz="Europe/Berlin")
+    rows = rows_of(chart_spec(timeline.browser_timeline_chart(counts, tz="Europe/Berlin")))
     assert sorted({r["start"] for r in rows}) == [
         "2026-06-01T00:00:00+00:00",  # 02:05 and 02:40 Berlin
         "2026-06-01T04:00:00+00:00",
@@ -184,22 +198,19 @@ def test_timeline_from_counts_bucketed_in_the_same_zone() -> None:
 
 def test_timeline_repeated_hour_when_clocks_go_back_is_one_bar() -> None:
     # 2026-10-25: Berlin goes from CEST to CET at 03:00 CEST, so 02:xx happens twice
-    frame = make_frame(
-        [
-            ("2026-10-25 00:30", "Chrome", "DE", 200, 1, False),  # 02:30 CEST
-            ("2026-10-25 01:30", "Chrome", "DE", 200, 1, False),  # 02:30 CET
-        ]
-    )
-    counts = counts_by_bucket(frame, "browser", bucket="1h", tz="Europe/Berlin")
-    assert len(counts) == 2
-    (row,) = rows_of(chart_spec(charts.browser_timeline_chart(counts, tz="Europe/Berlin", bucket_label="1h")))
+    # 02:00 CEST and 02:00 CET: two hourly buckets, one wall time
+    counts = counts_table([("2026-10-25 00:00", "Chrome", 1), ("2026-10-25 01:00", "Chrome", 1)], tz="Europe/Berlin")
+    (row,) = rows_of(chart_spec(timeline.browser_timeline_chart(counts, tz="Europe/Berlin", bucket_label="1h")))
     assert row["requests"] == 2
     assert row["label"] == "2026-10-25 02:00 CEST / 2026-10-25 02:00 CET"
 
 
 def test_timeline_other_dimension() -> None:
-    counts = counts_by_bucket(make_frame(), "status_class", bucket="1D", tz="UTC", top=None)
-    spec = chart_spec(charts.browser_timeline_chart(counts, dimension="status_class", bucket_label="1D"))
+    counts = counts_table(
+        [("2026-06-01", "2xx", 6), ("2026-06-01", "3xx", 1), ("2026-06-01", "4xx", 1), ("2026-06-01", "5xx", 1)],
+        dimension="status_class",
+    )
+    spec = chart_spec(timeline.browser_timeline_chart(counts, dimension="status_class", bucket_label="1D"))
     assert spec["encoding"]["color"]["field"] == "status_class"
     assert spec["params"][0]["select"]["fields"] == ["status_class"]
     assert {r["status_class"]: r["requests"] for r in rows_of(spec)} == {"2xx": 6, "3xx": 1, "4xx": 1, "5xx": 1}
@@ -214,7 +225,7 @@ def test_timeline_markers_layer() -> None:
             "label": ["5xx spike"],
         }
     )
-    chart = charts.browser_timeline_chart(table, tz="Europe/Berlin", markers=markers)
+    chart = timeline.browser_timeline_chart(table, tz="Europe/Berlin", markers=markers)
     assert isinstance(chart, alt.LayerChart)
     spec = chart_spec(chart)
     assert [mark_type(layer) for layer in spec["layer"]] == ["bar", "rect", "rule"]
@@ -233,22 +244,93 @@ def test_timeline_markers_layer() -> None:
     ],
 )
 def test_timeline_without_markers_is_a_plain_chart(counts: pd.DataFrame, markers: pd.DataFrame | None) -> None:
-    assert isinstance(charts.browser_timeline_chart(counts, markers=markers), alt.Chart)
+    assert isinstance(timeline.browser_timeline_chart(counts, markers=markers), alt.Chart)
 
 
 def test_timeline_empty_counts() -> None:
-    empty = counts_by_bucket(make_frame().iloc[:0], "browser")
-    spec = chart_spec(charts.browser_timeline_chart(empty))
+    spec = chart_spec(timeline.browser_timeline_chart(counts_table([])))
     assert rows_of(spec) == []
     assert spec["encoding"]["color"]["scale"]["domain"] == []
+
+
+def test_live_rate_chart_writes_wall_time_with_an_offset() -> None:
+    # Vega-Lite reads a time without an offset as the viewer's local time, which a utc scale then shifts
+    per_minute = pd.DataFrame(
+        {"minute": pd.to_datetime(["2026-06-01 10:00", "2026-06-01 10:01"]).tz_localize("UTC"), "requests": [3, 5]}
+    )
+    spec = chart_spec(timeline.live_rate_chart(per_minute, tz="Asia/Kolkata"))
+    assert [(r["minute"], r["at"], r["requests"]) for r in rows_of(spec)] == [
+        ("2026-06-01T15:30:00+00:00", "15:30", 3),
+        ("2026-06-01T15:31:00+00:00", "15:31", 5),
+    ]
+    assert spec["encoding"]["x"]["scale"] == {"type": "utc"}
+    assert spec["encoding"]["x"]["title"] == "minute (Asia/Kolkata)"
+
+
+def explore_table(times: pd.Series) -> dict[str, pd.DataFrame]:
+    """The Explore page's time tables (traffic, status, response time) at ``times``."""
+    n = len(times)
+    return {
+        "traffic": pd.DataFrame({"time": times, "requests": range(1, n + 1), "visitors": [1] * n, "bytes": [9] * n}),
+        "status": pd.DataFrame({"time": times, "status_class": ["2xx"] * n, "requests": [2] * n}),
+        "response": pd.DataFrame({"time": times, "avg_s": [0.1] * n, "p95_s": [0.3] * n}),
+    }
+
+
+def time_charts(times: pd.Series, tz: str) -> list[alt.TopLevelMixin]:
+    """Every chart with a time axis, fed ``times``."""
+    tables = explore_table(times)
+    counts = pd.DataFrame({"bucket": times, "browser": "Chrome", "requests": 1})
+    per_minute = pd.DataFrame({"minute": times, "requests": 1})
+    markers = pd.DataFrame({"start": times, "end": times, "label": "alert"})
+    return [
+        timeline.browser_timeline_chart(counts, tz=tz, bucket_label="1h", markers=markers),
+        timeline.traffic_chart(tables["traffic"], tables["traffic"], tz=tz),
+        timeline.status_chart(tables["status"], tz=tz),
+        timeline.response_time_chart(tables["response"], tz=tz),
+        timeline.live_rate_chart(per_minute, tz=tz),
+    ]
+
+
+def axis_times(spec: dict) -> set[str]:
+    """The values of every temporal x/x2 field drawn by a (layered) spec."""
+    values = set()
+    layers = spec.get("layer", [spec])
+    for i, layer in enumerate(layers):
+        fields = [layer["encoding"][k]["field"] for k in ("x", "x2") if k in layer.get("encoding", {})]
+        fields = fields or [spec["encoding"]["x"]["field"]]
+        for row in rows_of(spec, i) if "data" in layer or "data" in spec else []:
+            values |= {row[f] for f in fields}
+    return values
+
+
+@pytest.mark.parametrize(
+    ("times", "tz"),
+    [
+        (pd.to_datetime(["2026-06-01 00:00", "2026-06-01 01:00"]).tz_localize("UTC"), "Asia/Kolkata"),  # instants
+        (pd.to_datetime(["2026-06-01 05:30", "2026-06-01 06:30"]), "Asia/Kolkata"),  # wall times (Explore tables)
+    ],
+)
+def test_every_time_axis_shows_the_display_zone_the_same_way(times: pd.DatetimeIndex, tz: str) -> None:
+    for chart in time_charts(pd.Series(times), tz):
+        spec = chart_spec(chart)
+        for layer in spec.get("layer", [spec]):
+            x = layer.get("encoding", {}).get("x") or spec["encoding"]["x"]
+            assert x["scale"] == {"type": "utc"}
+        shown = {pd.Timestamp(t) for t in axis_times(spec)}
+        assert shown, chart
+        # wall time in the display zone, written with a UTC offset so no viewer's zone moves it
+        assert all(t.utcoffset() == pd.Timedelta(0) for t in shown)
+        assert min(shown) >= pd.Timestamp("2026-06-01 05:30", tz="UTC")
+        assert min(shown) <= pd.Timestamp("2026-06-01 06:30", tz="UTC")
 
 
 # ---------------------------------------------------------------- totals
 
 
 def test_totals_bar_chart() -> None:
-    table = totals(make_frame(), "browser", top=2)
-    spec = chart_spec(charts.totals_bar_chart(table, "browser", title="Browsers"))
+    table = pd.DataFrame({"browser": ["Chrome", "Firefox", OTHER], "requests": [4, 2, 3], "bytes": [3884, 0, 4246]})
+    spec = chart_spec(bars.top_bar_chart(table, "browser", title="Browsers", selectable=False))
     assert mark_type(spec) == "bar"
     assert spec["title"] == "Browsers"
     enc = spec["encoding"]
@@ -263,7 +345,7 @@ def test_totals_bar_chart() -> None:
 
 def test_totals_bar_chart_other_last_even_when_largest() -> None:
     table = pd.DataFrame({"country": ["US", OTHER, "DE"], "requests": [5, 50, 2], "bytes": [0, 0, 0]})
-    spec = chart_spec(charts.totals_bar_chart(table, "country"))
+    spec = chart_spec(bars.top_bar_chart(table, "country"))
     assert spec["encoding"]["y"]["sort"] == ["US", "DE", OTHER]
     assert {r["country"]: r["share"] for r in rows_of(spec)}["US"] == pytest.approx(5 / 57)
 
@@ -281,30 +363,32 @@ def test_heatmap_pivot_order_totals_and_zero_fill() -> None:
             ("2026-06-01 08:00", "Firefox", 1),
         ]
     )
-    pivot = charts.heatmap_pivot(table, "browser", tz="Europe/Berlin")
-    assert list(pivot.columns) == ["Chrome", "Firefox", OTHER, charts.TOTAL]  # Other last though largest
+    pivot = heatmaps.heatmap_pivot(table, "browser", tz="Europe/Berlin")
+    assert list(pivot.columns) == ["Chrome", "Firefox", OTHER, heatmaps.TOTAL]  # Other last though largest
     assert list(pivot.index) == ["2026-06-01 02:00", "2026-06-01 06:00", "2026-06-01 10:00"]
     assert pivot.to_dict(orient="index") == {
-        "2026-06-01 02:00": {"Chrome": 3, "Firefox": 0, OTHER: 9, charts.TOTAL: 12},
-        "2026-06-01 06:00": {"Chrome": 0, "Firefox": 2, OTHER: 0, charts.TOTAL: 2},
-        "2026-06-01 10:00": {"Chrome": 4, "Firefox": 1, OTHER: 0, charts.TOTAL: 5},
+        "2026-06-01 02:00": {"Chrome": 3, "Firefox": 0, OTHER: 9, heatmaps.TOTAL: 12},
+        "2026-06-01 06:00": {"Chrome": 0, "Firefox": 2, OTHER: 0, heatmaps.TOTAL: 2},
+        "2026-06-01 10:00": {"Chrome": 4, "Firefox": 1, OTHER: 0, heatmaps.TOTAL: 5},
     }
     assert all(dtype.kind == "i" for dtype in pivot.dtypes)
 
 
 def test_heatmap_pivot_from_aggregate_with_categorical_values() -> None:
-    frame = make_frame()
-    frame["browser"] = frame["browser"].astype("category")
-    counts = counts_by_bucket(frame, "browser", bucket="1D", tz="UTC", top=None)
-    pivot = charts.heatmap_pivot(counts, "browser", time_format="%Y-%m-%d")
-    assert list(pivot.columns) == ["Chrome", "Firefox", "Edge", "Googlebot", "Safari", charts.TOTAL]
-    assert pivot.loc["2026-06-01", charts.TOTAL] == len(ROWS)
+    counts = counts_table(
+        [("2026-06-01", b, n) for b, n in [("Safari", 1), ("Chrome", 4), ("Edge", 1), ("Firefox", 2)]]
+    )
+    counts.loc[len(counts)] = [pd.Timestamp("2026-06-01", tz="UTC"), "Googlebot", 1, 100]
+    counts["browser"] = pd.Categorical(counts["browser"], categories=["Opera", *sorted(set(counts["browser"]))])
+    pivot = heatmaps.heatmap_pivot(counts, "browser", time_format="%Y-%m-%d")
+    assert list(pivot.columns) == ["Chrome", "Firefox", "Edge", "Googlebot", "Safari", heatmaps.TOTAL]
+    assert pivot.loc["2026-06-01", heatmaps.TOTAL] == len(ROWS)
 
 
 def test_heatmap_pivot_empty() -> None:
-    pivot = charts.heatmap_pivot(counts_by_bucket(make_frame().iloc[:0], "browser"), "browser")
+    pivot = heatmaps.heatmap_pivot(counts_table([]), "browser")
     assert pivot.empty
-    assert list(pivot.columns) == [charts.TOTAL]
+    assert list(pivot.columns) == [heatmaps.TOTAL]
 
 
 def test_heatmap_pivot_repeated_hour_keeps_two_labelled_rows() -> None:
@@ -316,7 +400,7 @@ def test_heatmap_pivot_repeated_hour_keeps_two_labelled_rows() -> None:
             ("2026-10-25 02:00", "Chrome", 3),
         ]
     )
-    pivot = charts.heatmap_pivot(table, "browser", tz="Europe/Berlin")
+    pivot = heatmaps.heatmap_pivot(table, "browser", tz="Europe/Berlin")
     assert list(pivot.index) == [
         "2026-10-25 01:00",
         "2026-10-25 02:00 CEST",
@@ -336,10 +420,10 @@ def test_heatmap_pivot_repeated_hour_keeps_two_labelled_rows() -> None:
 )
 def test_heatmap_pivot_invariants(cells: list[tuple[int, str, int]]) -> None:
     table = counts_table([(pd.Timestamp("2026-03-29") + pd.Timedelta(hours=h), b, n) for h, b, n in cells])
-    pivot = charts.heatmap_pivot(table, "browser", tz="Europe/Berlin")  # spans the spring-forward gap
-    values = pivot.drop(columns=charts.TOTAL)
-    assert int(pivot[charts.TOTAL].sum()) == sum(n for _, _, n in cells)
-    assert (pivot[charts.TOTAL] == values.sum(axis=1)).all()
+    pivot = heatmaps.heatmap_pivot(table, "browser", tz="Europe/Berlin")  # spans the spring-forward gap
+    values = pivot.drop(columns=heatmaps.TOTAL)
+    assert int(pivot[heatmaps.TOTAL].sum()) == sum(n for _, _, n in cells)
+    assert (pivot[heatmaps.TOTAL] == values.sum(axis=1)).all()
     assert pivot.index.is_unique
     sums = values.sum()
     ranked = [c for c in values.columns if c != OTHER]
@@ -359,21 +443,21 @@ def cell_styles(html: str) -> dict[tuple[int, int], str]:
 def background(css: str) -> tuple[int, int, int] | None:
     """The background colour in a CSS body."""
     found = re.search(r"background-color:\s*#([0-9a-f]{6})", css)
-    return charts.hex_rgb(found.group(1)) if found else None
+    return theme.hex_rgb(found.group(1)) if found else None
 
 
 def test_style_heatmap_colours_by_value() -> None:
     pivot = pd.DataFrame({"Chrome": [12_345, 40, 0], "Firefox": [600, 6_000, 3], OTHER: [1, 2, 3]}, index=list("abc"))
-    pivot[charts.TOTAL] = pivot.sum(axis=1)
-    html = charts.style_heatmap(pivot).to_html()
+    pivot[heatmaps.TOTAL] = pivot.sum(axis=1)
+    html = heatmaps.style_heatmap(pivot).to_html()
     assert "12,345" in html and "12,946" in html  # thousands separators, Total included
     styles = cell_styles(html)
-    total_col = list(pivot.columns).index(charts.TOTAL)
+    total_col = list(pivot.columns).index(heatmaps.TOTAL)
     assert all(background(styles.get((r, total_col), "")) is None for r in range(3))
     colours = {(r, c): background(styles[(r, c)]) for r in range(3) for c in range(total_col)}
     assert None not in colours.values()
     ordered = sorted(colours, key=lambda rc: pivot.iat[rc])
-    lum = [charts.luminance(colours[rc]) for rc in ordered]
+    lum = [theme.luminance(colours[rc]) for rc in ordered]
     assert lum == sorted(lum, reverse=True)  # larger values are darker
     assert lum[0] > lum[-1]
     assert "color: #ffffff" in styles[(0, 0)]  # light text on the darkest cell
@@ -381,15 +465,15 @@ def test_style_heatmap_colours_by_value() -> None:
 
 
 def test_style_heatmap_empty_and_total_only() -> None:
-    empty = charts.heatmap_pivot(counts_by_bucket(make_frame().iloc[:0], "browser"), "browser")
-    assert "<table" in charts.style_heatmap(empty).to_html()
-    zeros = pd.DataFrame({"Chrome": [0], charts.TOTAL: [0]}, index=["x"])
-    assert "background-color" in charts.style_heatmap(zeros).to_html()
+    empty = heatmaps.heatmap_pivot(counts_table([]), "browser")
+    assert "<table" in heatmaps.style_heatmap(empty).to_html()
+    zeros = pd.DataFrame({"Chrome": [0], heatmaps.TOTAL: [0]}, index=["x"])
+    assert "background-color" in heatmaps.style_heatmap(zeros).to_html()
 
 
 @pytest.mark.parametrize(("t", "expected"), [(0.0, "#f1f5fb"), (1.0, "#08306b"), (-1.0, "#f1f5fb"), (9.0, "#08306b")])
 def test_blend_endpoints_and_clamping(t: float, expected: str) -> None:
-    assert charts.blend((charts.COLOURS["heat_low"], charts.COLOURS["heat_high"]), t) == charts.hex_rgb(expected)
+    assert theme.blend((theme.COLOURS["heat_low"], theme.COLOURS["heat_high"]), t) == theme.hex_rgb(expected)
 
 
 # ---------------------------------------------------------------- map
@@ -450,7 +534,7 @@ def deck_json(deck) -> dict:
 
 
 def test_map_layers_and_offline(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
-    deck = charts.country_map(country_counts, shapes, centroids)
+    deck = maps.country_map(country_counts, shapes, centroids)
     text = deck.to_json()
     spec = json.loads(text)
     assert [(layer["@@type"], layer["id"]) for layer in spec["layers"]] == [
@@ -473,20 +557,20 @@ def test_map_layers_and_offline(country_counts: pd.DataFrame, shapes: dict, cent
 
 
 def test_map_counts_land_on_features(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
-    spec = deck_json(charts.country_map(country_counts, shapes, centroids))
+    spec = deck_json(maps.country_map(country_counts, shapes, centroids))
     props = {f["properties"]["country"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
     assert {code: p["requests"] for code, p in props.items()} == {"DE": 50, "US": 1000, "FR": 3, "IS": 0}
-    assert props["IS"]["fill"] == list(charts.MAP_NEUTRAL[False])
+    assert props["IS"]["fill"] == list(maps.MAP_NEUTRAL[False])
     assert props["IS"]["name"] == "Iceland"
     assert props["US"]["fill"] != props["FR"]["fill"]
-    assert charts.luminance(tuple(props["US"]["fill"][:3])) < charts.luminance(tuple(props["FR"]["fill"][:3]))
+    assert theme.luminance(tuple(props["US"]["fill"][:3])) < theme.luminance(tuple(props["FR"]["fill"][:3]))
     heat = spec["layers"][1]["data"]
     assert {p["country"]: p["requests"] for p in heat} == {"DE": 50, "US": 1000, "FR": 3}
     assert next(p for p in heat if p["country"] == "US")["lat"] == 39.5
 
 
 def test_map_excludes_non_countries(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
-    text = charts.country_map(country_counts, shapes, centroids).to_json()
+    text = maps.country_map(country_counts, shapes, centroids).to_json()
     for label in ("private", "unknown", "reserved", "Private network"):
         assert label not in text
 
@@ -494,7 +578,7 @@ def test_map_excludes_non_countries(country_counts: pd.DataFrame, shapes: dict, 
 def test_map_tooltip_is_text_and_names_are_data(
     country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
 ) -> None:
-    deck = charts.country_map(country_counts, shapes, centroids)
+    deck = maps.country_map(country_counts, shapes, centroids)
     # Streamlit reads the tooltip from the Deck (it is not part of to_json) and renders "text" as text
     assert deck._tooltip == {"text": "{name}: {requests} requests"}
     assert "html" not in deck._tooltip
@@ -508,7 +592,7 @@ def test_map_does_not_mutate_or_duplicate_geometry(
     country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
 ) -> None:
     before = copy.deepcopy(shapes)
-    text = charts.country_map(country_counts, shapes, centroids).to_json()
+    text = maps.country_map(country_counts, shapes, centroids).to_json()
     assert shapes == before
     assert text.count('"coordinates"') == len(shapes["features"])
 
@@ -516,51 +600,61 @@ def test_map_does_not_mutate_or_duplicate_geometry(
 def test_map_dark_changes_neutral_and_lines(
     country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
 ) -> None:
-    light = deck_json(charts.country_map(country_counts, shapes, centroids, dark=False))
-    dark = deck_json(charts.country_map(country_counts, shapes, centroids, dark=True))
+    light = deck_json(maps.country_map(country_counts, shapes, centroids, dark=False))
+    dark = deck_json(maps.country_map(country_counts, shapes, centroids, dark=True))
     iceland = [
         next(f for f in s["layers"][0]["data"]["features"] if f["properties"]["country"] == "IS")["properties"]["fill"]
         for s in (light, dark)
     ]
-    assert iceland == [list(charts.MAP_NEUTRAL[False]), list(charts.MAP_NEUTRAL[True])]
+    assert iceland == [list(maps.MAP_NEUTRAL[False]), list(maps.MAP_NEUTRAL[True])]
     assert light["layers"][0]["getLineColor"] != dark["layers"][0]["getLineColor"]
 
 
 def test_map_city_points(country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame) -> None:
     cities = pd.DataFrame({"lat": [52.52, 48.86, float("nan")], "lon": [13.40, 2.35, 0.0], "requests": [400, 100, 5]})
-    spec = deck_json(charts.country_map(country_counts, shapes, centroids, city_points=cities))
+    spec = deck_json(maps.country_map(country_counts, shapes, centroids, city_points=cities))
     layer = spec["layers"][-1]
     assert (layer["@@type"], layer["id"], layer["pickable"]) == ("ScatterplotLayer", "cities", True)
     assert [p["requests"] for p in layer["data"]] == [400, 100]
-    assert layer["data"][0]["radius"] == charts.MAP_CITY_RADIUS[1]
+    assert layer["data"][0]["radius"] == maps.MAP_CITY_RADIUS[1]
     assert layer["data"][1]["radius"] < layer["data"][0]["radius"]
     assert layer["data"][0]["name"] == "52.52, 13.40"
 
 
 def test_map_with_no_requests(shapes: dict, centroids: pd.DataFrame) -> None:
     empty = pd.DataFrame({"country": [], "country_name": [], "requests": []})
-    spec = deck_json(charts.country_map(empty, shapes, centroids))
-    assert {tuple(f["properties"]["fill"]) for f in spec["layers"][0]["data"]["features"]} == {
-        charts.MAP_NEUTRAL[False]
-    }
+    spec = deck_json(maps.country_map(empty, shapes, centroids))
+    assert {tuple(f["properties"]["fill"]) for f in spec["layers"][0]["data"]["features"]} == {maps.MAP_NEUTRAL[False]}
     assert spec["layers"][1]["data"] == []
 
 
-@pytest.mark.skipif(not (SHAPES_PATH.exists() and CENTROIDS_PATH.exists()), reason="bundled geometry not built yet")
 def test_map_with_bundled_geometry() -> None:
-    geometry = pytest.importorskip("dashboard.render.geometry")
-    shapes, centroids = geometry.load_country_shapes(), geometry.load_centroids()
+    # the geometry ships with the package: a missing file is a failure, not a skip
+    assert maps.COUNTRY_SHAPES_PATH == SHAPES_PATH and maps.CENTROIDS_PATH == CENTROIDS_PATH
+    shapes, centroids = maps.load_country_shapes(), maps.load_centroids()
     before = json.dumps(shapes, sort_keys=True)
-    frame = make_frame()
-    table = totals(frame, "country").assign(country_name=lambda t: t["country"])
-    text = charts.country_map(table, shapes, centroids, dark=True).to_json()
-    assert json.dumps(geometry.load_country_shapes(), sort_keys=True) == before  # the shared cached dict
+    table = pd.DataFrame({"country": ["DE", "US", "FR", "private", "unknown"], "requests": [3, 3, 1, 1, 1]})
+    table["country_name"] = table["country"]
+    text = maps.country_map(table, shapes, centroids, dark=True).to_json()
+    assert json.dumps(maps.load_country_shapes(), sort_keys=True) == before  # the shared cached dict
     spec = json.loads(text)
     features = {f["properties"]["country"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
     assert features["US"]["requests"] == 3 and features["DE"]["requests"] == 3 and features["FR"]["requests"] == 1
     assert sum(p["requests"] for p in features.values()) == 7
     assert {p["country"] for p in spec["layers"][1]["data"]} == {"US", "DE", "FR"}
     assert len(text) < 1.2 * SHAPES_PATH.stat().st_size
+
+
+def test_compact_deck_is_pydecks_own_spec_without_whitespace(
+    country_counts: pd.DataFrame, shapes: dict, centroids: pd.DataFrame
+) -> None:
+    cities = pd.DataFrame({"lat": [52.52], "lon": [13.40], "requests": [4]})
+    deck = maps.country_map(country_counts, shapes, centroids, city_points=cities)
+    data = [copy.deepcopy(layer.data) for layer in deck.layers]
+    text = deck.to_json()
+    assert json.loads(text) == json.loads(pdk.Deck.to_json(deck))  # pydeck's public, indented serialization
+    assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    assert [layer.data for layer in deck.layers] == data  # serializing leaves the deck as it was
 
 
 FEATURE_US = {"type": "Feature", "properties": {"country": "US", "name": "United States"}, "geometry": None}
@@ -579,4 +673,4 @@ FEATURE_US = {"type": "Feature", "properties": {"country": "US", "name": "United
     ],
 )
 def test_picked_country(event: dict | None, code: str | None) -> None:
-    assert charts.picked_country(event) == code
+    assert maps.picked_country(event) == code

@@ -8,7 +8,11 @@ import pytest
 from dashboard.analysis import explore
 from dashboard.analysis.explore import DateRange, Figure
 from dashboard.analysis.filters import Filter
-from dashboard.render import explore_charts
+from dashboard.render.bars import top_bar_chart
+from dashboard.render.format import format_delta
+from dashboard.render.heatmaps import country_hour_chart, weekday_hour_chart
+from dashboard.render.theme import PICK, to_spec
+from dashboard.render.timeline import response_time_chart, status_chart, traffic_chart
 from support.explore_log import load
 
 T = pd.Timestamp
@@ -102,9 +106,9 @@ def test_last_day_compared_with_the_day_before(prepared):
     assert figures["bytes"].change == pytest.approx(-0.476666, abs=1e-5)
     assert (figures["visitors"].value, figures["visitors"].previous) == (8, 1)
     assert figures["share_4xx"].delta == pytest.approx(3 / 8)
-    assert explore.format_delta(figures["requests"]) == "+300.0%"
-    assert explore.format_delta(figures["share_4xx"]) == "+37.5 pp"
-    assert explore.format_delta(figures["countries"]) == "+100.0%"  # US, GB vs US
+    assert format_delta(figures["requests"]) == "+300.0%"
+    assert format_delta(figures["share_4xx"]) == "+37.5 pp"
+    assert format_delta(figures["countries"]) == "+100.0%"  # US, GB vs US
 
 
 def test_comparison_with_filters_and_no_previous_data(prepared):
@@ -113,7 +117,7 @@ def test_comparison_with_filters_and_no_previous_data(prepared):
     requests = next(f for f in data.figures if f.key == "requests")
     assert (requests.value, requests.previous) == (3, 0)
     assert requests.change is None
-    assert explore.format_delta(requests) == "new"
+    assert format_delta(requests) == "new"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +130,7 @@ def test_comparison_with_filters_and_no_previous_data(prepared):
     ],
 )
 def test_format_delta(figure, text):
-    assert explore.format_delta(figure) == text
+    assert format_delta(figure) == text
 
 
 def test_without_comparison_figures_have_no_previous(prepared):
@@ -237,8 +241,8 @@ def test_empty_selection_draws_empty_panels(prepared):
     assert data.traffic.empty and data.status.empty
     assert all(t.empty for t in data.tops.values())
     for builder, table in (
-        (explore_charts.traffic_chart, data.traffic),
-        (explore_charts.status_chart, data.status),
+        (traffic_chart, data.traffic),
+        (status_chart, data.status),
     ):
         assert builder(table).to_dict()
 
@@ -246,12 +250,12 @@ def test_empty_selection_draws_empty_panels(prepared):
 def test_charts_carry_the_panel_data(prepared):
     period = explore.preset_range(prepared.frame["time"], "day")
     data = explore.explore(prepared, [], period, compare=True, bucket="1h")
-    spec = explore_charts.traffic_chart(data.traffic, data.previous_traffic).to_dict()
+    spec = traffic_chart(data.traffic, data.previous_traffic).to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert {r["period"] for r in rows} == {"current", "previous period"}
     assert any(layer["mark"].get("strokeDash") for layer in spec["layer"])  # the ghost line
-    bars = explore_charts.top_bar_chart(data.tops["urls"], "path").to_dict()
-    assert bars["params"][0]["name"] == explore_charts.PICK
+    bars = top_bar_chart(data.tops["urls"], "path").to_dict()
+    assert bars["params"][0]["name"] == PICK
     assert bars["params"][0]["select"]["fields"] == ["path"]
 
 
@@ -259,12 +263,12 @@ def test_every_chart_builder_gives_a_valid_vega_lite_spec(prepared):
     """The page skips Altair's validation at run time (to_spec); it is done here instead."""
     data = explore.explore(prepared, [], explore.preset_range(prepared.frame["time"], "day"), compare=True)
     charts = [
-        explore_charts.traffic_chart(data.traffic, data.previous_traffic, "visitors", "Asia/Tokyo"),
-        explore_charts.status_chart(data.status, "UTC", selectable=True),
-        explore_charts.weekday_hour_chart(data.weekday_hour),
-        explore_charts.country_hour_chart(data.country_hour),
-        explore_charts.response_time_chart(data.response_over_time, "UTC"),
-        *(explore_charts.top_bar_chart(t, explore.TOP_PANELS[k][1]) for k, t in data.tops.items()),
+        traffic_chart(data.traffic, data.previous_traffic, "visitors", "Asia/Tokyo"),
+        status_chart(data.status, "UTC", selectable=True),
+        weekday_hour_chart(data.weekday_hour),
+        country_hour_chart(data.country_hour),
+        response_time_chart(data.response_over_time, "UTC"),
+        *(top_bar_chart(t, explore.TOP_PANELS[k][1]) for k, t in data.tops.items()),
     ]
     for chart in charts:
-        assert chart.to_dict() == explore_charts.to_spec(chart)  # to_dict() validates against the schema
+        assert chart.to_dict() == to_spec(chart)  # to_dict() validates against the schema

@@ -7,7 +7,7 @@ import pycountry
 import pytest
 
 from dashboard.enrich.geo import country_name
-from dashboard.render.geometry import (
+from dashboard.render.maps import (
     CENTROID_COLUMNS,
     CENTROIDS_PATH,
     COUNTRY_SHAPES_PATH,

@@ -21,12 +21,14 @@ from dashboard.sample import (
     INCIDENT_MINUTES,
     MALFORMED_ODDITIES,
     agents,
-    generate_lines,
     generate_sample,
     sidecar_path,
     write_sample,
 )
+from dashboard.sample.networks import ipv6_text
+from dashboard.sample.oddities import nginx_escape
 from dashboard.schema import DEVICES
+from support.samples import generate_lines
 
 COMBINED = re.compile(
     rb'^(\S+) (\S+) (\S+) \[(\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "([A-Z]+) ([^\s"]+) (HTTP/\d\.\d)" '
@@ -329,11 +331,11 @@ def test_incident_windows_do_not_depend_on_the_line_count() -> None:
 
 @given(st.integers(min_value=0, max_value=(1 << 128) - 1))
 def test_ipv6_text_matches_ipaddress(value: int) -> None:
-    assert sample._v6(value) == ipaddress.IPv6Address(value).compressed
+    assert ipv6_text(value) == ipaddress.IPv6Address(value).compressed
 
 
 @given(st.binary(max_size=64))
 def test_nginx_escape_is_printable_and_unquoted(raw: bytes) -> None:
-    text = sample._nginx_escape(raw)
+    text = nginx_escape(raw)
     assert text.isascii() and text.isprintable() and '"' not in text
     assert re.sub(r"\\x[0-9A-F]{2}", "", text).find("\\") == -1

@@ -471,40 +471,6 @@ def response_over_time(rows: Rows, bucket: str) -> pd.DataFrame | None:
     )
 
 
-SHARE_FIGURES = ("share_4xx", "share_5xx", "share_bots")
-
-
-def human_bytes(n: float) -> str:
-    """1234567 → '1.2 MB' (as the overview shows bytes)."""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} PB"
-
-
-def format_value(key: str, value: float) -> str:
-    """A headline figure as shown: bytes in kB/MB, shares in %, response time in ms, counts with separators."""
-    if key == "bytes":
-        return human_bytes(value)
-    if key in SHARE_FIGURES:
-        return f"{value:.1%}"
-    if key == "response_avg":
-        return f"{value * 1000:,.0f} ms"
-    return f"{int(value):,}"
-
-
-def format_delta(figure: Figure) -> str | None:
-    """'+12.5%' for counts, '+1.2 pp' for shares, 'new' from zero; None without a previous period."""
-    if figure.previous is None or figure.delta is None:
-        return None
-    if figure.key in SHARE_FIGURES:
-        return f"{figure.delta * 100:+.1f} pp"
-    if figure.change is None:
-        return "new" if figure.value else "±0"
-    return f"{figure.change:+.1%}"
-
-
 @dataclass(frozen=True)
 class ExploreData:
     """Everything the Explore page and the report draw for one filter set and date range."""

@@ -23,7 +23,8 @@ from dashboard.analysis.filters import Filter
 from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.errors import DataBloomError
 from dashboard.pipeline import LoadedLog
-from dashboard.render import explore_charts
+from dashboard.render import bars, heatmaps, timeline
+from dashboard.render.format import format_delta, format_value
 
 TITLE = "Data Bloom report"
 EMBED_OPTIONS = {"actions": False, "mode": "vega-lite", "renderer": "svg"}
@@ -51,15 +52,19 @@ class ReportError(DataBloomError):
     """The report cannot be written (the offline JavaScript bundle is missing)."""
 
 
+def vega_lite_version() -> str:
+    """The Vega-Lite version Altair writes specs for, as vl-convert names it ('v6.4' for schema v6.4.1)."""
+    return ".".join(alt.SCHEMA_VERSION.split(".")[:2])
+
+
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """Vega + Vega-Lite + vega-embed as one script, from vl-convert-python (no network)."""
     try:
         import vl_convert
-        from altair.utils._importers import vl_version_for_vl_convert
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ReportError("the HTML report needs the vl-convert-python package (pip install it)") from exc
-    script = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    script = vl_convert.javascript_bundle(vl_version=vega_lite_version())
     return script.replace("</script", "<\\/script")
 
 
@@ -105,12 +110,12 @@ def html_table(table: pd.DataFrame) -> str:
 
 def _figure_html(figure: explore.Figure) -> str:
     delta = ""
-    change = explore.format_delta(figure)
+    change = format_delta(figure)
     if change is not None and figure.previous is not None:
         direction = "up" if (figure.delta or 0) > 0 else "down" if (figure.delta or 0) < 0 else ""
-        previous = explore.format_value(figure.key, figure.previous)
+        previous = format_value(figure.key, figure.previous)
         delta = f'<div class="delta {direction}">{html.escape(change)} vs {html.escape(previous)}</div>'
-    value = explore.format_value(figure.key, figure.value)
+    value = format_value(figure.key, figure.value)
     return (
         f'<div class="figure"><div class="label">{html.escape(figure.label)}</div>'
         f'<div class="value">{html.escape(value)}</div>{delta}</div>'
@@ -122,29 +127,27 @@ def sections(data: explore.ExploreData, tz: str) -> list[Section]:
     parts = [
         Section(
             "Traffic over time",
-            explore_charts.traffic_chart(data.traffic, data.previous_traffic, "requests", tz),
+            timeline.traffic_chart(data.traffic, data.previous_traffic, "requests", tz),
             None,
             "dashed: the previous period" if data.previous_traffic is not None else "",
         ),
         Section(
             "Unique visitors over time",
-            explore_charts.traffic_chart(data.traffic, data.previous_traffic, "visitors", tz),
+            timeline.traffic_chart(data.traffic, data.previous_traffic, "visitors", tz),
             None,
         ),
-        Section("Status codes over time", explore_charts.status_chart(data.status, tz), None),
+        Section("Status codes over time", timeline.status_chart(data.status, tz), None),
     ]
     for key, table in data.tops.items():
         title, dimension, _ = explore.TOP_PANELS[key]
-        chart = explore_charts.top_bar_chart(table, dimension, selectable=False) if len(table) else None
+        chart = bars.top_bar_chart(table, dimension, selectable=False) if len(table) else None
         parts.append(Section(title, chart, table, f"{int(table['requests'].sum()):,} requests"))
-    parts.append(Section("Visitors by weekday × hour", explore_charts.weekday_hour_chart(data.weekday_hour), None))
+    parts.append(Section("Visitors by weekday × hour", heatmaps.weekday_hour_chart(data.weekday_hour), None))
     if len(data.country_hour):
-        parts.append(Section("Countries × hour", explore_charts.country_hour_chart(data.country_hour), None))
+        parts.append(Section("Countries × hour", heatmaps.country_hour_chart(data.country_hour), None))
     if data.response_over_time is not None and len(data.response_over_time):
         parts.append(
-            Section(
-                "Response time", explore_charts.response_time_chart(data.response_over_time, tz), data.response_by_url
-            )
+            Section("Response time", timeline.response_time_chart(data.response_over_time, tz), data.response_by_url)
         )
     return parts
 

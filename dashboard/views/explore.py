@@ -18,8 +18,9 @@ import streamlit as st
 from dashboard.analysis import explore
 from dashboard.analysis.aggregate import OTHER
 from dashboard.analysis.filters import BOT_MODES, FIELDS, Filter, FilterError, check_filter, parse_params, to_params
-from dashboard.render import charts, explore_charts
+from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
+from dashboard.render.format import format_delta, format_value
 from dashboard.views import cache, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
@@ -78,7 +79,7 @@ def add_filter(new: Filter) -> None:
 def _on_pick(chart_key: str, dimension: str) -> None:
     """A bar was clicked: turn the selected value into a filter."""
     state = st.session_state.get(chart_key) or {}
-    picked = (state.get("selection") or {}).get(explore_charts.PICK) or []
+    picked = (state.get("selection") or {}).get(theme.PICK) or []
     for point in picked:
         value = point.get(dimension)
         if value is None or value == OTHER:
@@ -152,7 +153,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
 
 def _on_map_pick(map_key: str) -> None:
     """A country was clicked on the map: filter by it (a click on the sea or a second click clears nothing)."""
-    code = charts.picked_country(st.session_state.get(map_key))
+    code = maps.picked_country(st.session_state.get(map_key))
     if code is not None:
         add_filter(Filter("country", "is", code))
 
@@ -160,7 +161,6 @@ def _on_map_pick(map_key: str) -> None:
 def _map(data: explore.ExploreData, version: str) -> None:
     """Countries in the selection; clicking one filters by it."""
     from dashboard.enrich.geo import country_name
-    from dashboard.render.geometry import load_centroids, load_country_shapes
 
     st.subheader("Countries")
     st.caption("Click a country to filter by it.")
@@ -168,7 +168,7 @@ def _map(data: explore.ExploreData, version: str) -> None:
     totals["country_name"] = [country_name(c) for c in totals["country"]]
     key = KEY + "pick_map_" + version  # a new filter set starts with no country highlighted
     st.pydeck_chart(
-        charts.country_map(totals, load_country_shapes(), load_centroids()),
+        maps.country_map(totals, maps.load_country_shapes(), maps.load_centroids()),
         height=420,
         key=key,
         on_select=partial(_on_map_pick, key),
@@ -249,12 +249,10 @@ def _figures(data: explore.ExploreData) -> None:
     for col, figure in zip(cols, data.figures, strict=True):
         col.metric(
             figure.label,
-            explore.format_value(figure.key, figure.value),
-            delta=explore.format_delta(figure),
+            format_value(figure.key, figure.value),
+            delta=format_delta(figure),
             delta_color="inverse" if figure.key in WORSE_WHEN_UP else "normal",
-            help=None
-            if figure.previous is None
-            else "previous period: " + explore.format_value(figure.key, figure.previous),
+            help=None if figure.previous is None else "previous period: " + format_value(figure.key, figure.previous),
         )
 
 
@@ -271,23 +269,21 @@ def _download(table: pd.DataFrame, name: str) -> None:
 def _traffic(data: explore.ExploreData, settings: Settings) -> None:
     st.subheader("Traffic over time")
     metric = st.radio(
-        "Measure", list(explore_charts.METRICS), key=KEY + "metric", horizontal=True, format_func=str.capitalize
+        "Measure", list(timeline.METRICS), key=KEY + "metric", horizontal=True, format_func=str.capitalize
     )
-    st.vega_lite_chart(
-        explore_charts.to_spec(explore_charts.traffic_chart(data.traffic, data.previous_traffic, metric, settings.tz))
-    )
+    st.vega_lite_chart(theme.to_spec(timeline.traffic_chart(data.traffic, data.previous_traffic, metric, settings.tz)))
     _download(data.traffic, "traffic")
 
 
 def _status(data: explore.ExploreData, settings: Settings, version: str) -> None:
     st.subheader("Status codes over time")
-    chart = explore_charts.status_chart(data.status, settings.tz, selectable=True)
+    chart = timeline.status_chart(data.status, settings.tz, selectable=True)
     key = KEY + "pick_status_" + version
     st.vega_lite_chart(
-        explore_charts.to_spec(chart),
+        theme.to_spec(chart),
         key=key,
         on_select=partial(_on_pick, key, "status_class"),
-        selection_mode=explore_charts.PICK,
+        selection_mode=theme.PICK,
     )
     _download(data.status, "status-over-time")
 
@@ -308,13 +304,13 @@ def _tops(data: explore.ExploreData, version: str) -> None:
                 shown = int((table[dimension] != OTHER).sum())
                 rest = " and the rest as Other" if shown < len(table) else ""
                 st.caption(f"{total:,} requests · top {shown}{rest} · click a bar to filter by it")
-                chart = explore_charts.top_bar_chart(table, dimension)
+                chart = bars.top_bar_chart(table, dimension)
                 key = KEY + "pick_" + panel + "_" + version
                 st.vega_lite_chart(
-                    explore_charts.to_spec(chart),
+                    theme.to_spec(chart),
                     key=key,
                     on_select=partial(_on_pick, key, dimension),
-                    selection_mode=explore_charts.PICK,
+                    selection_mode=theme.PICK,
                 )
                 with st.expander("Table"):
                     st.dataframe(table, hide_index=True, column_config=SHARE_COLUMN)
@@ -325,14 +321,14 @@ def _heatmaps(data: explore.ExploreData) -> None:
     cols = st.columns(2)
     with cols[0]:
         st.subheader("Visitors by weekday × hour")
-        st.vega_lite_chart(explore_charts.to_spec(explore_charts.weekday_hour_chart(data.weekday_hour)))
+        st.vega_lite_chart(theme.to_spec(heatmaps.weekday_hour_chart(data.weekday_hour)))
         _download(data.weekday_hour, "weekday-hour")
     with cols[1]:
         st.subheader("Countries × hour")
         if data.country_hour.empty:
             st.caption("Nothing in this selection.")
         else:
-            st.vega_lite_chart(explore_charts.to_spec(explore_charts.country_hour_chart(data.country_hour)))
+            st.vega_lite_chart(theme.to_spec(heatmaps.country_hour_chart(data.country_hour)))
             _download(data.country_hour, "country-hour")
 
 
@@ -343,8 +339,8 @@ def _response(data: explore.ExploreData, settings: Settings) -> None:
     cols = st.columns(2)
     with cols[0]:
         if not data.response_over_time.empty:
-            chart = explore_charts.response_time_chart(data.response_over_time, settings.tz)
-            st.vega_lite_chart(explore_charts.to_spec(chart))
+            chart = timeline.response_time_chart(data.response_over_time, settings.tz)
+            st.vega_lite_chart(theme.to_spec(chart))
         _download(data.response_over_time, "response-time")
     with cols[1]:
         st.dataframe(data.response_by_url, hide_index=True)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.live.shared import live_figures
-from dashboard.render import charts
+from dashboard.render import timeline
 from dashboard.views.sidebar import Selected
 
 
@@ -32,7 +32,7 @@ def render(selected: Selected, tz: str) -> None:
     cols[1].metric("Active visitors (5 min)", f"{figures.active_visitors:,}")
     cols[2].metric("Newest request", figures.now.strftime("%H:%M:%S") if figures.now is not None else "—")
     if not figures.per_minute.empty:
-        chart = charts.live_rate_chart(figures.per_minute, tz)
+        chart = timeline.live_rate_chart(figures.per_minute, tz)
         st.altair_chart(chart)
     with st.expander(f"Last {len(figures.latest)} requests", expanded=False):
         st.dataframe(figures.latest, hide_index=True)

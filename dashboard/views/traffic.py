@@ -12,10 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import cubes, traffic
-from dashboard.analysis.explore import human_bytes
-from dashboard.render import charts
+from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.geometry import load_centroids, load_country_shapes
+from dashboard.render.format import human_bytes
 from dashboard.views import alerts_panel, cache, live_panel, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
@@ -222,7 +221,7 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> Non
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
         window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
         markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz)], ignore_index=True)
-        chart = charts.browser_timeline_chart(
+        chart = timeline.browser_timeline_chart(
             data.browser_timeline,
             "browser",
             stacked=stacked,
@@ -233,7 +232,7 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> Non
         st.altair_chart(chart)
     with right:
         st.altair_chart(
-            charts.totals_bar_chart(data.browser_totals.head(15), "browser", "Requests in the window"),
+            bars.top_bar_chart(data.browser_totals.head(15), "browser", "Requests in the window", selectable=False),
         )
 
 
@@ -253,11 +252,11 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
         (tabs[1], data.country_counts, "country"),
     ):
         with tab:
-            pivot = charts.heatmap_pivot(counts, dimension, tz=settings.tz)
+            pivot = heatmaps.heatmap_pivot(counts, dimension, tz=settings.tz)
             if pivot.empty:
                 st.caption("No requests in this window.")
                 continue
-            st.dataframe(charts.style_heatmap(pivot))
+            st.dataframe(heatmaps.style_heatmap(pivot))
             st.download_button(
                 f"Download CSV ({dimension})",
                 to_csv(pivot),
@@ -270,8 +269,12 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
 def _map(data: traffic.WindowData) -> None:
     st.subheader("Countries")
     theme = st.context.theme.type if hasattr(st.context, "theme") else None
-    deck = charts.country_map(
-        data.country_totals, load_country_shapes(), load_centroids(), city_points=data.city_points, dark=theme == "dark"
+    deck = maps.country_map(
+        data.country_totals,
+        maps.load_country_shapes(),
+        maps.load_centroids(),
+        city_points=data.city_points,
+        dark=theme == "dark",
     )
     st.pydeck_chart(deck, height=480)
 

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.render.charts import MAP_VIEW
-from dashboard.render.geometry import load_centroids
+from dashboard.render.maps import MAP_VIEW, load_centroids
 from support.browser import metric_value
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,106 @@
+"""Heatmaps: the Traffic page's time × value tables (a coloured pandas Styler) and the Explore page's
+weekday × hour and country × hour charts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from dashboard.render.theme import COLOURS, HEAT_SCHEME, blend, luminance, series_order, time_labels
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+TOTAL = "Total"
+HEATMAP_TIME_FORMAT = "%Y-%m-%d %H:%M"
+DARK_TEXT_BELOW_LUMINANCE = 0.45  # cells darker than this get light text
+
+
+def heatmap_pivot(
+    counts: pd.DataFrame, dimension: str, tz: str = "UTC", time_format: str = HEATMAP_TIME_FORMAT
+) -> pd.DataFrame:
+    """Buckets (labels in ``tz``, chronological) × values (largest first, "Other" last) → requests, plus Total."""
+    order = series_order(counts, dimension)
+    if counts.empty:
+        empty = pd.DataFrame(index=pd.Index([], name="bucket", dtype=object), columns=[TOTAL], dtype=np.int64)
+        empty.columns.name = dimension
+        return empty
+    table = pd.DataFrame(
+        {
+            "bucket": pd.to_datetime(counts["bucket"]),
+            "value": counts[dimension].astype(str),
+            "requests": counts["requests"],
+        }
+    )
+    pivot = table.pivot_table(
+        index="bucket", columns="value", values="requests", aggfunc="sum", fill_value=0, sort=True
+    ).reindex(columns=order, fill_value=0)
+    labels = time_labels(pd.Series(pivot.index), tz, time_format)
+    repeated = labels.duplicated(keep=False)
+    if repeated.any():  # the repeated hour when clocks go back: tell the two apart by zone abbreviation
+        zoned = time_labels(pd.Series(pivot.index[repeated.to_numpy()]), tz, time_format + " %Z")
+        labels[repeated] = zoned.to_numpy()
+    pivot.index = pd.Index(labels.to_numpy(), name="bucket")
+    if pivot.index.has_duplicates:  # a coarse time_format: merge rows that read the same
+        pivot = pivot.groupby(level=0, sort=False).sum()
+    pivot = pivot.astype(np.int64)
+    pivot[TOTAL] = pivot.sum(axis=1)
+    pivot.columns.name = dimension
+    return pivot
+
+
+def cell_css(t: float) -> str:
+    """Background and a readable text colour for a cell at ``t`` = value / max."""
+    rgb = blend((COLOURS["heat_low"], COLOURS["heat_high"]), t)
+    text = COLOURS["text_light"] if luminance(rgb) < DARK_TEXT_BELOW_LUMINANCE else COLOURS["text_dark"]
+    return "background-color: #{:02x}{:02x}{:02x}; color: {}".format(*rgb, text)
+
+
+def style_heatmap(pivot: pd.DataFrame) -> Styler:
+    """Colour cells by value / largest cell (Total left uncoloured), numbers with thousands separators."""
+    styler = pivot.style.format("{:,}")
+    values = [c for c in pivot.columns if c != TOTAL]
+    if pivot.empty or not values:
+        return styler
+    top = max(int(pivot[values].to_numpy().max()), 1)
+    styler = styler.map(lambda v: cell_css(v / top), subset=values)
+    if TOTAL in pivot.columns:
+        styler = styler.map(lambda _: "font-weight: 600", subset=[TOTAL])
+    return styler
+
+
+def weekday_hour_chart(table: pd.DataFrame, value: str = "visitors") -> alt.Chart:
+    """Kibana's heatmap: hour of day across, weekday down, colour by ``value``."""
+    return (
+        alt.Chart(table)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="hour of day"),
+            y=alt.Y("weekday:N", sort=list(dict.fromkeys(table["weekday"])), title=None),
+            color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme=HEAT_SCHEME)),
+            tooltip=[
+                alt.Tooltip("weekday:N"),
+                alt.Tooltip("hour:O"),
+                alt.Tooltip(f"{value}:Q", format=","),
+            ],
+        )
+    )
+
+
+def country_hour_chart(table: pd.DataFrame) -> alt.Chart:
+    """Requests per country (largest first) × hour of day."""
+    order = list(dict.fromkeys(table["country"].astype(str)))
+    return (
+        alt.Chart(table)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="hour of day"),
+            y=alt.Y("country:N", sort=order, title=None),
+            color=alt.Color("requests:Q", scale=alt.Scale(scheme=HEAT_SCHEME)),
+            tooltip=[alt.Tooltip("country:N"), alt.Tooltip("hour:O"), alt.Tooltip("requests:Q", format=",")],
+        )
+    )

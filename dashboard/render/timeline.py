@@ -1,0 +1,232 @@
+"""Charts with a time axis: the Traffic page's browser timeline, the Explore page's traffic, status and response
+charts, and the live requests-per-minute area. Every time goes through ``theme.axis_time`` (one convention).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis.aggregate import STATUS_CLASSES, check_bucket
+from dashboard.render.theme import (
+    CHART_HEIGHT,
+    COLOURS,
+    FADED_OPACITY,
+    SERIES_COLOURS,
+    STATUS_COLOURS,
+    axis_time,
+    pick,
+    series_colours,
+    series_order,
+    time_labels,
+    time_x,
+    wall_clock,
+)
+
+MARKER_OPACITY = 0.15
+GROUP_PADDING = 0.08  # share of a bucket left empty on each side of a group of grouped bars
+STACK_PADDING = 0.03  # the same for a stacked bar, so neighbouring buckets stay apart
+WALL_LABEL_FORMAT = "%Y-%m-%d %H:%M"
+METRICS = {"requests": "Requests", "visitors": "Unique visitors", "bytes": "Bytes"}
+LIVE_HEIGHT = 160
+
+
+def timeline_table(
+    counts: pd.DataFrame, dimension: str, tz: str, span: pd.Timedelta, stacked: bool, order: list[str]
+) -> pd.DataFrame:
+    """The rows the timeline draws: one rectangle (x0..x1, y0..y1) per bucket and value."""
+    columns = ["start", dimension, "requests", "label", "x0", "x1", "y0", "y1"]
+    if counts.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    table = pd.DataFrame(
+        {
+            "start": axis_time(counts["bucket"], tz),
+            dimension: counts[dimension].astype(str).to_numpy(),
+            "requests": counts["requests"].to_numpy().astype(np.int64),
+            "label": time_labels(counts["bucket"], tz).to_numpy(),
+        }
+    )
+    # The repeated hour when clocks go back gives two buckets with one wall time: draw them as one bar.
+    table = (
+        table.groupby(["start", dimension], sort=False)
+        .agg(requests=("requests", "sum"), label=("label", lambda s: " / ".join(dict.fromkeys(s))))
+        .reset_index()
+    )
+    rank = {value: i for i, value in enumerate(order)}
+    table["_rank"] = table[dimension].map(rank)
+    table = table.sort_values(["start", "_rank"], kind="stable").reset_index(drop=True)
+    if stacked:
+        table["x0"] = table["start"] + span * STACK_PADDING
+        table["x1"] = table["start"] + span * (1 - STACK_PADDING)
+        table["y1"] = table.groupby("start")["requests"].cumsum()
+        table["y0"] = table["y1"] - table["requests"]
+    else:
+        slot = span * (1 - 2 * GROUP_PADDING) / max(len(order), 1)
+        table["x0"] = table["start"] + span * GROUP_PADDING + slot * table["_rank"]
+        table["x1"] = table["x0"] + slot
+        table["y0"], table["y1"] = 0, table["requests"]
+    return table[columns]
+
+
+def marker_layers(markers: pd.DataFrame | None, tz: str) -> list[alt.Chart]:
+    """Shaded spans plus a dashed rule at each start, for alerts or deploys (columns start, end, label)."""
+    if markers is None or markers.empty:
+        return []
+    start = axis_time(markers["start"], tz)
+    end = axis_time(markers["end"], tz) if "end" in markers else start
+    table = pd.DataFrame({"x0": start, "x1": end.fillna(start), "label": markers["label"].astype(str)})
+    table = table[table["x0"].notna()]
+    if table.empty:
+        return []
+    x = alt.X("x0:T", scale=alt.Scale(type="utc"))
+    tooltip = [alt.Tooltip("label:N", title="marker")]
+    base = alt.Chart(table)
+    span = base.mark_rect(color=COLOURS["marker"], opacity=MARKER_OPACITY).encode(x=x, x2="x1:T", tooltip=tooltip)
+    rule = base.mark_rule(color=COLOURS["marker"], strokeDash=[4, 3]).encode(x=x, tooltip=tooltip)
+    return [span, rule]
+
+
+def browser_timeline_chart(
+    counts: pd.DataFrame,
+    dimension: str = "browser",
+    stacked: bool = True,
+    tz: str = "UTC",
+    bucket_label: str = "4h",
+    markers: pd.DataFrame | None = None,
+) -> alt.Chart | alt.LayerChart:
+    """Requests per bucket, one colour per value, stacked or grouped; click the legend to highlight a series.
+
+    Bars are drawn as explicit rectangles (x/x2, y/y2) on a ``utc`` time scale: Vega-Lite drops ``xOffset``
+    on a continuous axis, and a ``timeUnit`` band would floor buckets that do not start on a unit boundary
+    (a UTC bucket seen from Asia/Kolkata starts at :30), so grouped bars get their slot computed here.
+    """
+    span = check_bucket(bucket_label)
+    order = series_order(counts, dimension)
+    table = timeline_table(counts, dimension, tz, span, stacked, order)
+    legend = alt.selection_point(fields=[dimension], bind="legend")
+    bars = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=time_x("x0", tz),
+            x2="x1:T",
+            y=alt.Y("y0:Q", title="requests"),
+            y2="y1:Q",
+            color=alt.Color(
+                field=dimension,
+                type="nominal",
+                scale=alt.Scale(domain=order, range=series_colours(order)),
+                legend=alt.Legend(title=dimension),
+            ),
+            opacity=alt.when(legend).then(alt.value(1.0)).otherwise(alt.value(FADED_OPACITY)),
+            tooltip=[
+                alt.Tooltip("label:N", title=f"{bucket_label} from"),
+                alt.Tooltip(field=dimension, type="nominal", title=dimension),
+                alt.Tooltip("requests:Q", title="requests", format=","),
+            ],
+        )
+        .add_params(legend)
+    )
+    extra = marker_layers(markers, tz)
+    return alt.layer(bars, *extra) if extra else bars
+
+
+def _on_axis(table: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """A copy whose ``time`` is drawn on the time axis, with a ``label`` for the tooltip."""
+    table = table.copy()
+    table["label"] = wall_clock(table["time"], tz).dt.strftime(WALL_LABEL_FORMAT)
+    table["time"] = axis_time(table["time"], tz)
+    return table
+
+
+def traffic_chart(
+    current: pd.DataFrame, previous: pd.DataFrame | None = None, metric: str = "requests", tz: str = "UTC"
+) -> alt.Chart | alt.LayerChart:
+    """The metric per bucket as an area, with the previous period as a dashed grey ghost line."""
+    title = METRICS[metric]
+    parts = [current.assign(period="current")]
+    if previous is not None and len(previous):
+        parts.append(previous.assign(period="previous period"))
+    table = _on_axis(pd.concat(parts, ignore_index=True)[["time", metric, "period"]], tz)
+    tooltip = [
+        alt.Tooltip("period:N", title="period"),
+        alt.Tooltip("label:N", title="from"),
+        alt.Tooltip(f"{metric}:Q", title=title, format=","),
+    ]
+    base = alt.Chart(table).encode(x=time_x("time", tz), y=alt.Y(f"{metric}:Q", title=title.lower()), tooltip=tooltip)
+    area = base.transform_filter(alt.datum.period == "current").mark_area(
+        line={"color": COLOURS["accent"]}, color=COLOURS["accent"], opacity=0.35, interpolate="step-after"
+    )
+    layers = [area]
+    if len(parts) > 1:
+        ghost = base.transform_filter(alt.datum.period == "previous period").mark_line(
+            color=COLOURS["other"], strokeDash=[5, 4], interpolate="step-after"
+        )
+        layers.append(ghost)
+    return alt.layer(*layers).properties(height=CHART_HEIGHT)
+
+
+def status_chart(status: pd.DataFrame, tz: str = "UTC", selectable: bool = False) -> alt.Chart:
+    """Requests per bucket, stacked by status class (2xx green … 5xx red); a click selects a class (``PICK``)."""
+    table = _on_axis(status, tz)
+    domain = [c for c in (*STATUS_CLASSES, "other") if c in set(table["status_class"])]
+    colours = [STATUS_COLOURS.get(c, COLOURS["other"]) for c in domain]
+    chart = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=time_x("time", tz),
+            y=alt.Y("sum(requests):Q", title="requests", stack="zero"),
+            color=alt.Color("status_class:N", title="status", scale=alt.Scale(domain=domain, range=colours)),
+            order=alt.Order("status_class:N"),
+            tooltip=[
+                alt.Tooltip("label:N", title="from"),
+                alt.Tooltip("status_class:N", title="status"),
+                alt.Tooltip("requests:Q", title="requests", format=","),
+            ],
+        )
+        .properties(height=CHART_HEIGHT)
+    )
+    if selectable:
+        chart = chart.add_params(pick("status_class"))
+    return chart
+
+
+def response_time_chart(table: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
+    """Average and p95 response time per bucket, one line each."""
+    data = table.melt(id_vars="time", value_vars=["avg_s", "p95_s"], var_name="measure", value_name="seconds")
+    data["time"] = axis_time(data["time"], tz)
+    data["measure"] = data["measure"].map({"avg_s": "average", "p95_s": "p95"})
+    return (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=time_x("time", tz),
+            y=alt.Y("seconds:Q", title="seconds"),
+            color=alt.Color("measure:N", scale=alt.Scale(domain=["average", "p95"], range=list(SERIES_COLOURS[:2]))),
+            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("seconds:Q", format=".3f")],
+        )
+        .properties(height=CHART_HEIGHT)
+    )
+
+
+def live_rate_chart(per_minute: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
+    """Requests per minute (columns minute, requests) as an area, in the wall time of ``tz``."""
+    data = pd.DataFrame(
+        {
+            "minute": axis_time(per_minute["minute"], tz),
+            "at": time_labels(per_minute["minute"], tz, "%H:%M"),
+            "requests": per_minute["requests"],
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_area(opacity=0.6)
+        .encode(
+            x=time_x("minute", tz, "minute", "%H:%M"),
+            y=alt.Y("requests:Q", title="requests per minute"),
+            tooltip=[alt.Tooltip("at:N", title="minute"), alt.Tooltip("requests:Q", title="requests")],
+        )
+        .properties(height=LIVE_HEIGHT)
+    )
