@@ -155,13 +155,10 @@ def main() -> int:
 
 
 def cli_report(argv: list[str]) -> None:
-    """``python -m dashboard report`` without depending on cli.py's wiring (the lead adds it there)."""
-    from dashboard.cli import report as report_cli
+    """``databloom report`` in this process."""
+    from dashboard.cli import main as cli_main
 
-    parser = argparse.ArgumentParser(prog="python -m dashboard")
-    report_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["report", *argv])
-    raise SystemExit(args.func(args))
+    raise SystemExit(cli_main(["report", *argv]))
 
 
 if __name__ == "__main__":

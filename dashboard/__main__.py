@@ -1,3 +1,5 @@
+"""``python -m dashboard``: the same CLI as the ``databloom`` console script."""
+
 import sys
 
 from dashboard.cli import main

@@ -24,6 +24,7 @@ from dashboard.alerts import (
 )
 from dashboard.alerts.detectors import find_runs, make_buckets
 from dashboard.cli import alerts as alerts_cli
+from dashboard.cli import build_parser, main
 
 START = pd.Timestamp("2026-06-01", tz="UTC")  # a Monday
 DAYS = 7
@@ -316,7 +317,7 @@ def test_cli_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
     log = tmp_path / "access.log"
     write_sample(log, lines=60_000, days=7, seed=3)
-    assert alerts_cli.main([str(log), "--json"]) == 0
+    assert main(["alerts", str(log), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert isinstance(doc, list) and doc
     for item in doc:
@@ -332,14 +333,10 @@ def test_cli_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     bad.write_text("[rate]\nthreshold = 'x'\n")
     log = tmp_path / "a.log"
     log.write_text('1.2.3.4 - - [01/Jun/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"\n')
-    assert alerts_cli.main([str(log), "--config", str(bad)]) == 2
+    assert main(["alerts", str(log), "--config", str(bad)]) == 2
     assert "rate.threshold" in capsys.readouterr().err
 
 
-def test_register_adds_the_subcommand() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    alerts_cli.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["alerts", "x.log", "--json", "--config", "c.toml"])
-    assert args.func is alerts_cli.cmd_alerts and args.paths == ["x.log"] and args.json
+def test_the_cli_has_the_subcommand() -> None:
+    args = build_parser().parse_args(["alerts", "x.log", "--json", "--config", "c.toml"])
+    assert args.run is alerts_cli.run and args.paths == ["x.log"] and args.json

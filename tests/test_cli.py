@@ -1,8 +1,10 @@
-"""``python -m dashboard``: summary (text and JSON), sample, cube, and clear errors."""
+"""``databloom`` / ``python -m dashboard``: every command's errors as one line, a quiet ``| head``, a light
+``--help``, the console script, and summary/sample/cube end to end."""
 
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import subprocess
 import sys
@@ -11,10 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.cli import main
+from dashboard.cli import COMMANDS, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, build_parser, main
 from support.loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "numpy", "polars", "pyarrow", "altair", "pydeck", "streamlit", "ua_parser", "pyspark")
+WEBHOOK = "http://127.0.0.1:9/alerts"  # never reached: each case fails before anything is posted
+NOW = ("--seconds", "0")  # a command that runs until stopped stops at once if a case does not fail
 SUMMARY_KEYS = {
     "format",
     "lines",
@@ -76,25 +81,6 @@ def test_summary_with_named_and_custom_formats(log, capsys):
     assert json.loads(capsys.readouterr().out)["parsed"] == 2
 
 
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["summary", "/nonexistent/access.log"], "no such file"),
-        (["summary", "{log}", "--format", "bogus"], "unknown format"),
-        (["summary", "{log}", "--geoip", "/nonexistent.mmdb"], "nonexistent.mmdb"),
-        (["summary", "{log}", "--bucket", "1M"], "bucket"),
-        (["summary", "{log}", "--tz", "Mars/Olympus"], "time zone"),
-    ],
-)
-def test_errors_are_one_clear_line(log, capsys, argv, message):
-    argv = [a.replace("{log}", str(log)) for a in argv]
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ")
-    assert message in err
-    assert "Traceback" not in err
-
-
 def test_sample_then_summary_then_cube(tmp_path, capsys):
     out = tmp_path / "s.log.gz"
     assert main(["sample", "--lines", "3000", "--days", "2", "--seed", "5", "--out", str(out)]) == 0
@@ -120,3 +106,148 @@ def test_module_entry_point(log):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["parsed"] == 2
+
+
+# command → (case, argv, a fragment of the message). {log}: a good log; {tmp}: an empty directory;
+# {bad_toml}: an alerts config with a bad value. Every command has cases (a test checks it).
+ERROR_CASES = [
+    ("summary", "missing file", ["summary", "{tmp}/missing.log"], "no such file"),
+    ("summary", "bad --format", ["summary", "{log}", "--format", "bogus"], "unknown format"),
+    ("summary", "bad --bucket", ["summary", "{log}", "--bucket", "1M"], "bucket"),
+    ("summary", "bad --tz", ["summary", "{log}", "--tz", "Mars/Olympus"], "time zone"),
+    ("summary", "missing --geoip", ["summary", "{log}", "--geoip", "{tmp}/none.mmdb"], "none.mmdb"),
+    ("sample", "missing directory", ["sample", "--lines", "10", "--out", "{tmp}/no/dir/s.log"], "No such file"),
+    ("sample", "bad --tz", ["sample", "--lines", "10", "--tz", "Mars/Olympus", "--out", "{tmp}/s.log"], "time zone"),
+    ("cube", "missing file", ["cube", "{tmp}/missing.log", "--out", "{tmp}/c.parquet"], "no such file"),
+    ("cube", "bad --format", ["cube", "{log}", "--out", "{tmp}/c.parquet", "--format", "bogus"], "unknown format"),
+    ("cube", "bad --bucket", ["cube", "{log}", "--out", "{tmp}/c.parquet", "--bucket", "0h"], "bucket"),
+    ("cube", "bad --tz", ["cube", "{log}", "--out", "{tmp}/c.parquet", "--tz", "Mars/Olympus"], "time zone"),
+    ("cube", "missing out directory", ["cube", "{log}", "--out", "{tmp}/no/c.parquet"], "directory"),
+    ("tail", "missing directory", ["tail", "{tmp}/no/access.log", "--seconds", "0"], "no such directory"),
+    ("tail", "bad --format", ["tail", "{log}", "--seconds", "0", "--format", "bogus"], "unknown format"),
+    ("tail", "bad --bucket", ["tail", "{log}", "--seconds", "0", "--bucket", "1M"], "bucket"),
+    ("tail", "bad --tz", ["tail", "{log}", "--seconds", "0", "--tz", "Mars/Olympus"], "time zone"),
+    ("tail", "bad --state", ["tail", "{log}", "--seconds", "0", "--state", "{bad_toml}"], "not a saved position"),
+    ("listen", "missing directory", ["listen", "--tcp", "127.0.0.1:0", "--out", "{tmp}/no/o.log", *NOW], "No such"),
+    ("listen", "bad address", ["listen", "--tcp", "nowhere", "--out", "{tmp}/o.log", *NOW], "HOST:PORT"),
+    ("listen", "port out of range", ["listen", "--udp", "70000", "--out", "{tmp}/o.log", *NOW], "out of range"),
+    ("alerts", "missing file", ["alerts", "{tmp}/missing.log"], "no such file"),
+    ("alerts", "bad --format", ["alerts", "{log}", "--format", "bogus"], "unknown format"),
+    ("alerts", "bad config", ["alerts", "{log}", "--config", "{bad_toml}"], "rate.threshold"),
+    ("alerts", "missing config", ["alerts", "{log}", "--config", "{tmp}/none.toml"], "none.toml"),
+    ("watch", "missing directory", ["watch", "{tmp}/no/a.log", "--webhook", WEBHOOK, *NOW], "no such directory"),
+    ("watch", "bad --format", ["watch", "{log}", "--webhook", WEBHOOK, "--format", "bogus", *NOW], "unknown format"),
+    ("watch", "bad config", ["watch", "{log}", "--webhook", WEBHOOK, "--config", "{bad_toml}", *NOW], "rate.threshold"),
+    ("watch", "bad webhook", ["watch", "{log}", "--webhook", "ftp://example.com/", *NOW], "http://"),
+    ("report", "missing file", ["report", "{tmp}/missing.log", "-o", "{tmp}/r.html"], "no such file"),
+    ("report", "bad --format", ["report", "{log}", "-o", "{tmp}/r.html", "--format", "bogus"], "unknown format"),
+    ("report", "bad --tz", ["report", "{log}", "-o", "{tmp}/r.html", "--tz", "Mars/Olympus"], "time zone"),
+    ("report", "bad --filter", ["report", "{log}", "-o", "{tmp}/r.html", "--filter", "bogus"], "field:op:value"),
+    ("bench", "missing directory", ["bench", "--lines", "10", "--repeats", "1", "--keep", "{tmp}/no/b.log"], "No such"),
+]
+
+
+@pytest.fixture
+def case_paths(log: Path, tmp_path: Path) -> dict[str, str]:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[rate]\nthreshold = 'x'\n")
+    return {"log": str(log), "tmp": str(empty), "bad_toml": str(bad)}
+
+
+def test_every_command_has_error_cases() -> None:
+    assert {command for command, *_ in ERROR_CASES} == set(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"), [pytest.param(argv, message, id=f"{cmd}-{case}") for cmd, case, argv, message in ERROR_CASES]
+)
+def test_errors_are_one_line_and_exit_2(case_paths, capsys, argv, message) -> None:
+    code = main([arg.format(**case_paths) for arg in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_watch_with_a_bad_alerts_config_prints_one_line(case_paths) -> None:
+    """Bug B2: the whole process, not only main(): no traceback on stderr."""
+    argv = ["watch", case_paths["log"], "--webhook", WEBHOOK, "--config", case_paths["bad_toml"], "--seconds", "0"]
+    proc = subprocess.run([sys.executable, "-m", "dashboard", *argv], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and len(proc.stderr.splitlines()) == 1, proc.stderr
+
+
+@pytest.mark.parametrize("command", ["tail", "watch"])
+def test_a_followed_log_may_appear_later(tmp_path, capsys, command) -> None:
+    argv = [command, str(tmp_path / "later.log"), "--seconds", "0"]
+    argv += ["--webhook", WEBHOOK, "--interval", "0"] if command == "watch" else ["--json"]
+    assert main(argv) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra", [["--json"], []], ids=["json", "text"])
+def test_a_closed_stdout_ends_quietly(log, extra) -> None:
+    """``databloom summary LOG | head -c 10``: the reader is gone before we write."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "summary", str(log), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() == EXIT_BROKEN_PIPE
+    assert err == ""
+
+
+def test_ctrl_c_exits_130(monkeypatch, log) -> None:
+    summary = importlib.import_module("dashboard.cli.summary")
+
+    def interrupted(args) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(summary, "run", interrupted)
+    assert main(["summary", str(log)]) == EXIT_INTERRUPTED
+
+
+def test_help_imports_none_of_the_data_stack() -> None:
+    probe = (
+        "import sys\n"
+        "from dashboard.cli import build_parser\n"
+        "try:\n"
+        "    build_parser().parse_args(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "usage: databloom" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == ""
+
+
+def test_console_script_answers_help() -> None:
+    script = Path(sys.executable).with_name("databloom")
+    assert script.exists(), f"no console script next to {sys.executable}: pip install -e . declares it"
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert all(name in proc.stdout for name in COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("argv", "option", "module", "constant"),
+    [
+        (["summary", "x.log"], "bucket", "dashboard.analysis.aggregate", "DEFAULT_BUCKET"),
+        (["report", "x.log"], "tz", "dashboard.analysis.aggregate", "DEFAULT_TZ"),
+        (["tail", "x.log"], "interval", "dashboard.ingest.follow", "DEFAULT_POLL_S"),
+        (["watch", "x.log", "--webhook", WEBHOOK], "cooldown", "dashboard.alerts.webhook", "DEFAULT_COOLDOWN"),
+        (["watch", "x.log", "--webhook", WEBHOOK], "check_every", "dashboard.alerts.watch", "DEFAULT_CHECK_EVERY"),
+        (["cube", "x.log", "--out", "c"], "master", "dashboard.spark.cube", "DEFAULT_MASTER"),
+        (["listen", "--out", "o.log"], "backups", "dashboard.ingest.syslog", "BACKUPS"),
+    ],
+)
+def test_defaults_are_the_cores(argv, option, module, constant) -> None:
+    """A default is defined once, where the core uses it (the CLI's cooldown was 600 s, the sender's 300 s)."""
+    assert getattr(build_parser().parse_args(argv), option) == getattr(importlib.import_module(module), constant)

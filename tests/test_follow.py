@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.cli.realtime import main
+from dashboard.cli import main
 from dashboard.ingest.follow import Follower
 from dashboard.ingest.parse import TRUNCATED_LINE
 from dashboard.live import livelog

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 
 import pandas as pd
 import pytest
 
-from dashboard.cli import report as report_cli
+from dashboard.cli import main
 from dashboard.pipeline import load_log
 from dashboard.render.report import build_report, html_table, script_json
 from support.explore_log import FORMAT, lines
@@ -56,10 +55,7 @@ def test_script_json_and_html_table_escape():
 
 
 def run_cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard")
-    report_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def test_cli_writes_the_report(tmp_path, capsys):

@@ -244,26 +244,19 @@ def test_empty_input(spark, write_log):
 
 
 def test_cli_engine_spark(spark, tmp_path, capsys):
-    """The arguments the lead wires into ``cube``; the running session is reused, not stopped."""
+    """``databloom cube --engine spark``; the running session is reused, not stopped."""
     import json
 
-    from dashboard.cli import build_parser
-    from dashboard.cli.spark import add_spark_arguments, run_cube_spark
+    from dashboard.cli import main
 
     log = tmp_path / "cli.log"
     write_sample(log, 3000, days=1, seed=2)
-    parser = build_parser()
-    cube_parser = next(a for a in parser._subparsers._group_actions if a.choices).choices["cube"]
-    if "--engine" not in cube_parser._option_string_actions:
-        add_spark_arguments(cube_parser)
     out = tmp_path / "cube.parquet"
-    args = parser.parse_args(["cube", str(log), "--out", str(out), "--bucket", "1h", "--engine", "spark"])
-    assert run_cube_spark(args) == 0
+    assert main(["cube", str(log), "--out", str(out), "--bucket", "1h", "--engine", "spark"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert (doc["lines"], doc["parsed"], doc["engine"]) == (3000, 3000, "spark")
     expected, _ = pandas_engine([log], "1h", "UTC")
     pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
     assert not spark.sparkContext._jsc.sc().isStopped()
-    args = parser.parse_args(["cube", str(tmp_path / "missing.log"), "--out", str(out), "--engine", "spark"])
-    assert run_cube_spark(args) == 2
+    assert main(["cube", str(tmp_path / "missing.log"), "--out", str(out), "--engine", "spark"]) == 2
     assert "error:" in capsys.readouterr().err

@@ -218,7 +218,7 @@ def test_stop_right_after_sending_loses_nothing(tmp_path: Path) -> None:
 
 def test_listen_command_drains_on_sigterm(tmp_path: Path) -> None:
     out = tmp_path / "out.log"
-    code = "import sys; from dashboard.cli.realtime import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from dashboard.cli import main; sys.exit(main(sys.argv[1:]))"
     args = [sys.executable, "-c", code, "listen", "--tcp", "127.0.0.1:0", "--out", str(out), "--seconds", "20"]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

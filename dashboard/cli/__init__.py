@@ -1,204 +1,116 @@
-"""``python -m dashboard``: summary, sample, cube and bench from the command line."""
+"""``databloom`` (or ``python -m dashboard``): one parser over a registry of commands, one error path.
+
+Each command is a module with ``add_arguments(parser)`` and ``run(args) -> int``, imported only when its command
+is parsed, so ``databloom --help`` imports none of the data stack. Expected errors (``EXPECTED_ERRORS``) become
+one line on stderr and exit status 2; Ctrl-C exits 130; a closed stdout (``| head``) ends the run quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
+import os
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
-from dashboard.alerts.watch import register as register_watch
-from dashboard.analysis.aggregate import (
-    DEFAULT_BUCKET,
-    DEFAULT_TZ,
-    AggregateError,
-    bucket_visitors,
-    build_cube,
-    check_bucket,
-    check_tz,
-    save_cube,
-)
-from dashboard.analysis.cubes import visitors_path
-from dashboard.cli.alerts import register as register_alerts
-from dashboard.cli.realtime import register as register_realtime
-from dashboard.cli.report import register as register_report
-from dashboard.cli.spark import add_spark_arguments
-from dashboard.enrich.geo import GeoDatabaseError
-from dashboard.ingest.formats import UnknownFormatError
-from dashboard.ingest.sources import SourceError
-from dashboard.render.report import ReportError
+from dashboard.cli.common import EXPECTED_ERRORS, error_line
 
-EXPECTED_ERRORS = (ReportError, UnknownFormatError, GeoDatabaseError, SourceError, AggregateError, OSError)
-TOP_SHOWN = 10
-REJECTS_SHOWN = 5
+PROG = "databloom"
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as `cat` ends when the reader of its output has gone
+
+# name → (module, one-line help). The README's "Command line" table lists exactly these (a test checks it).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "summary": ("dashboard.cli.summary", "totals, time range, top browsers/countries, statuses, rejects"),
+    "sample": ("dashboard.cli.sample", "write the deterministic sample log (with its incidents sidecar)"),
+    "cube": ("dashboard.cli.cube", "aggregate logs into the Parquet cube (pandas or Spark engine)"),
+    "tail": ("dashboard.cli.tail", "follow a growing log across rotations, then print its summary"),
+    "listen": ("dashboard.cli.listen", "receive syslog (UDP/TCP) and append the access-log lines to a file"),
+    "alerts": ("dashboard.cli.alerts", "detect spikes, drops, error bursts, scanners and surges in logs"),
+    "watch": ("dashboard.cli.watch", "follow a log and POST each new alert as JSON to a webhook"),
+    "report": ("dashboard.cli.report", "write a self-contained HTML report (opens offline)"),
+    "bench": ("dashboard.cli.bench", "1M-line end-to-end benchmark against GoAccess (when installed)"),
+}
 
 
-class Progress:
-    """A one-line progress report on stderr (bytes read), only when stderr is a terminal."""
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser that imports its module and declares its arguments the first time it is used."""
 
-    def __init__(self, total: int | None) -> None:
-        self.total, self.last = total, 0.0
-        self.enabled = sys.stderr.isatty()
+    def __init__(self, *args: Any, module: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.module, self.loaded = module, False
 
-    def __call__(self, done: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last < 0.2:
-            return
-        self.last = now
-        if self.total:
-            sys.stderr.write(f"\rparsing… {min(done / self.total, 1):6.1%}")
-        else:
-            sys.stderr.write(f"\rparsing… {done / 1e6:,.0f} MB")
-        sys.stderr.flush()
+    def load(self) -> CommandParser:
+        """Import the command's module and add its arguments (once)."""
+        if not self.loaded:
+            self.loaded = True
+            command = importlib.import_module(self.module)
+            command.add_arguments(self)
+            self.set_defaults(run=command.run)
+        return self
 
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 40 + "\r")
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+        return super(CommandParser, self.load()).parse_known_args(args, namespace)
 
+    def format_usage(self) -> str:
+        return super(CommandParser, self.load()).format_usage()
 
-def _total_size(paths: Sequence[str]) -> int | None:
-    try:
-        return sum(Path(p).stat().st_size for p in paths)
-    except OSError:
-        return None
-
-
-def _load(args: argparse.Namespace):
-    from dashboard.pipeline import load_log
-
-    progress = Progress(_total_size(args.paths))
-    try:
-        return load_log(args.paths, args.format, geoip=args.geoip, progress=progress)
-    finally:
-        progress.close()
-
-
-def _print_summary(doc: dict) -> None:
-    """Human-readable summary."""
-    print(f"Log:       {', '.join(doc['sources'])}")
-    print(f"Format:    {doc['format']}")
-    print(f"Lines:     {doc['lines']:,} = {doc['parsed']:,} parsed + {doc['rejected']:,} rejected")
-    print(f"Time:      {doc['start']} → {doc['end']} ({doc['tz']})")
-    print(f"Visitors:  {doc['visitors']:,}    Bytes: {doc['bytes']:,}    Bots: {doc['bots']:,}")
-    print(f"Buckets:   {doc['buckets']} of {doc['bucket']}")
-    for title, key in (("Browsers", "browsers"), ("Countries", "countries"), ("Statuses", "statuses")):
-        items = sorted(doc[key].items(), key=lambda kv: -kv[1])[:TOP_SHOWN]
-        print(f"{title}:")
-        for name, count in items:
-            print(f"  {name:<24} {count:>12,}")
-    if doc["rejected"]:
-        print("Rejects:   " + ", ".join(f"{r}: {n:,}" for r, n in doc["reject_reasons"].items()))
-        for r in doc["rejects"][:REJECTS_SHOWN]:
-            print(f"  {r['source']}:{r['line']}: {r['reason']}: {r['raw'][:100]!r}")
-
-
-def cmd_summary(args: argparse.Namespace) -> int:
-    from dashboard.analysis.summary import summarize
-
-    check_bucket(args.bucket)
-    check_tz(args.tz)
-    loaded = _load(args)
-    doc = summarize(loaded, args.bucket, args.tz)
-    if args.json:
-        json.dump(doc, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        _print_summary(doc)
-    return 0 if doc["parsed"] or not doc["lines"] else 1
-
-
-def cmd_sample(args: argparse.Namespace) -> int:
-    from dashboard.sample import write_sample
-
-    info = write_sample(args.out, lines=args.lines, days=args.days, seed=args.seed, tz=args.tz)
-    print(json.dumps(info, default=str))
-    return 0
-
-
-def cmd_cube(args: argparse.Namespace) -> int:
-    check_bucket(args.bucket)
-    check_tz(args.tz)
-    if args.engine == "spark":
-        from dashboard.cli.spark import run_cube_spark
-
-        return run_cube_spark(args)
-    loaded = _load(args)
-    cube = build_cube(loaded.frame, args.bucket, args.tz)
-    save_cube(cube, args.out)
-    bucket_visitors(loaded.frame, args.bucket, args.tz).to_parquet(visitors_path(args.out), index=False)
-    doc = {
-        "lines": loaded.parse.lines,
-        "parsed": loaded.parse.parsed,
-        "rejected": loaded.parse.rejected,
-        "cells": len(cube),
-        "out": str(args.out),
-    }
-    print(json.dumps(doc))
-    return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from dashboard.cli.bench import run_bench
-
-    return run_bench(lines=args.lines, repeats=args.repeats, keep=args.keep)
+    def format_help(self) -> str:
+        return super(CommandParser, self.load()).format_help()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description="Data Bloom: access-log analytics")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def log_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("paths", nargs="+", help="access log files (.gz and .bz2 are read transparently)")
-        p.add_argument(
-            "--format",
-            default=None,
-            help="format name (combined, common, vhost_combined, ...), an Apache LogFormat or nginx "
-            "log_format string; detected from the first lines when omitted",
-        )
-        p.add_argument("--geoip", default=None, help="MaxMind/DB-IP .mmdb (default: bundled DB-IP country lite)")
-        p.add_argument("--bucket", default=DEFAULT_BUCKET, help="time bucket, a pandas offset alias (default 4h)")
-        p.add_argument("--tz", default=DEFAULT_TZ, help="IANA time zone for buckets and times (default UTC)")
-
-    p = sub.add_parser("summary", help="totals, time range, top browsers/countries, statuses, rejects")
-    log_args(p)
-    p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
-    p.set_defaults(func=cmd_summary)
-
-    p = sub.add_parser("sample", help="write the deterministic sample log (with incidents sidecar)")
-    p.add_argument("--lines", type=int, default=100_000)
-    p.add_argument("--days", type=float, default=7)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--tz", default="UTC", help="zone of the timestamps written")
-    p.add_argument("--out", required=True, help="output path (.gz to compress)")
-    p.set_defaults(func=cmd_sample)
-
-    p = sub.add_parser("cube", help="aggregate logs into the Parquet cube")
-    log_args(p)
-    p.add_argument("--out", required=True)
-    add_spark_arguments(p)
-    p.set_defaults(func=cmd_cube)
-
-    p = sub.add_parser("bench", help="1M-line end-to-end benchmark against GoAccess (when installed)")
-    p.add_argument("--lines", type=int, default=1_000_000)
-    p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--keep", default=None, help="keep the generated log at this path")
-    p.set_defaults(func=cmd_bench)
-
-    register_alerts(sub)
-    register_realtime(sub)
-    register_watch(sub)
-    register_report(sub)
+    """The whole CLI; a command's arguments are declared when that command is parsed."""
+    parser = argparse.ArgumentParser(prog=PROG, description="Data Bloom: access-log analytics from the command line")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=CommandParser)
+    for name, (module, summary) in COMMANDS.items():
+        sub.add_parser(name, module=module, help=summary, description=summary)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _stdout_is_broken() -> bool:
+    """True when stdout is a pipe whose reader has gone (so a BrokenPipeError came from our output)."""
     try:
-        return args.func(args)
-    except EXPECTED_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() on this platform, or stdout is not a file
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail (and print) again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, run the command, turn expected errors into one line on stderr; the exit status."""
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit:  # --help or a usage error: argparse has written its text
+            sys.stdout.flush()
+            raise
+        code = args.run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError as exc:
+        if not _stdout_is_broken():
+            print(error_line(exc), file=sys.stderr)
+            return EXIT_ERROR
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except EXPECTED_ERRORS as exc:
+        print(error_line(exc), file=sys.stderr)
+        return EXIT_ERROR

@@ -1,4 +1,4 @@
-"""End-to-end benchmark: our parse + enrich + aggregate against GoAccess on the same generated log.
+"""``databloom bench``: our parse + enrich + aggregate against GoAccess on the same generated log, end to end.
 
 Each side runs as its own process, alternating, so wall time includes start-up and imports and peak RSS
 is the process's own (``os.wait4``). Figures vary between runs on shared machines: medians are printed.
@@ -6,6 +6,7 @@ is the process's own (``os.wait4``). Figures vary between runs on shared machine
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -16,12 +17,28 @@ import tempfile
 import time
 from pathlib import Path
 
+from dashboard.cli.common import CommandError
+
 BENCH_SEED = 7
 BENCH_DAYS = 7
 TARGET_RATIO = 0.25
 TARGET_LINES_PER_S = 300_000
 TARGET_RSS_MB = 1024
 TARGET_BYTES_PER_ROW = 150
+BENCH_LINES = 1_000_000
+BENCH_REPEATS = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--lines, --repeats, --keep."""
+    parser.add_argument("--lines", type=int, default=BENCH_LINES, help="lines to generate (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=BENCH_REPEATS, help="runs of each side (default %(default)s)")
+    parser.add_argument("--keep", default=None, metavar="FILE", help="keep the generated log at this path (reused)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark and print its table."""
+    return run_bench(lines=args.lines, repeats=args.repeats, keep=args.keep)
 
 
 def _run_rss(cmd: list[str]) -> tuple[float, float, str]:
@@ -36,7 +53,7 @@ def _run_rss(cmd: list[str]) -> tuple[float, float, str]:
         err_file.seek(0)
         out, err = out_file.read().decode(errors="replace"), err_file.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {err[:500]}")
+        raise CommandError(f"{cmd[0]} failed ({proc.returncode}): {err[:500]}")
     return wall, usage.ru_maxrss / 1024, out
 
 
@@ -73,7 +90,7 @@ def measure_stages(path: str) -> dict:
     }
 
 
-def run_bench(lines: int = 1_000_000, repeats: int = 3, keep: str | None = None) -> int:
+def run_bench(lines: int = BENCH_LINES, repeats: int = BENCH_REPEATS, keep: str | None = None) -> int:
     """Generate the log, run both sides ``repeats`` times alternating, print the figures table."""
     from dashboard.sample import write_sample
 
