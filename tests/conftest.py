@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +13,18 @@ import pytest
 from support.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_scanner_build(path: str) -> None:
+    """Run the suite against another build of the compiled scanner (.ci/run: AddressSanitizer + UBSan)."""
+    spec = importlib.util.spec_from_file_location("dashboard.ingest._scanner", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules["dashboard.ingest._scanner"] = module
+
+
+if os.environ.get("DATABLOOM_SCANNER_SO"):
+    _load_scanner_build(os.environ["DATABLOOM_SCANNER_SO"])
 
 
 @pytest.fixture
