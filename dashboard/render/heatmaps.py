@@ -10,18 +10,17 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.render.theme import COLOURS, HEAT_SCHEME, blend, luminance, series_order, time_labels
+from dashboard.render.theme import COLOURS, HEAT_SCHEME, WALL_TIME_FORMAT, blend, luminance, series_order, time_labels
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 TOTAL = "Total"
-HEATMAP_TIME_FORMAT = "%Y-%m-%d %H:%M"
 DARK_TEXT_BELOW_LUMINANCE = 0.45  # cells darker than this get light text
 
 
 def heatmap_pivot(
-    counts: pd.DataFrame, dimension: str, tz: str = "UTC", time_format: str = HEATMAP_TIME_FORMAT
+    counts: pd.DataFrame, dimension: str, tz: str = "UTC", time_format: str = WALL_TIME_FORMAT
 ) -> pd.DataFrame:
     """Buckets (labels in ``tz``, chronological) × values (largest first, "Other" last) → requests, plus Total."""
     order = series_order(counts, dimension)

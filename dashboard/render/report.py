@@ -25,11 +25,11 @@ from dashboard.errors import DataBloomError
 from dashboard.pipeline import LoadedLog
 from dashboard.render import bars, heatmaps, timeline
 from dashboard.render.format import format_delta, format_value
+from dashboard.render.theme import WALL_TIME_FORMAT
 
 TITLE = "Data Bloom report"
 EMBED_OPTIONS = {"actions": False, "mode": "vega-lite", "renderer": "svg"}
 JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:24px;
 color:#1b1f24;background:#fff}
@@ -207,12 +207,14 @@ def build_report(
     ]
     if data.period is not None:
         start, end = data.period.start.tz_convert(tz), data.period.end.tz_convert(tz)
-        meta.append(f"{start.strftime(TIME_FORMAT)} → {end.strftime(TIME_FORMAT)} ({tz}), buckets of {data.bucket}")
+        meta.append(
+            f"{start.strftime(WALL_TIME_FORMAT)} → {end.strftime(WALL_TIME_FORMAT)} ({tz}), buckets of {data.bucket}"
+        )
     if data.previous is not None:
         meta.append(f"compared with the {preset} before it")
     if filters:
         meta.append("filters: " + " AND ".join(f.label for f in filters))
     if anonymise:
         meta.append("IP addresses anonymised (last IPv4 octet, last 80 IPv6 bits)")
-    meta.append(f"generated {datetime.now(UTC).strftime(TIME_FORMAT)} UTC")
+    meta.append(f"generated {datetime.now(UTC).strftime(WALL_TIME_FORMAT)} UTC")
     return render_html(data, title=title, meta=meta, tz=tz)

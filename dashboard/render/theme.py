@@ -44,7 +44,8 @@ FADED_OPACITY = 0.2
 CHART_HEIGHT = 260
 BAR_STEP = 22  # pixels per bar of a horizontal bar chart
 
-TIME_LABEL_FORMAT = "%Y-%m-%d %H:%M %Z"
+WALL_TIME_FORMAT = "%Y-%m-%d %H:%M"  # how a time reads in labels, tables and the report
+TIME_LABEL_FORMAT = WALL_TIME_FORMAT + " %Z"
 # Vega multi-format for the time axis: 24-hour clock, the date at midnight (Vega's default is "03 AM").
 TIME_AXIS_FORMAT = {"minutes": "%H:%M", "hours": "%H:%M", "date": "%b %d", "week": "%b %d", "month": "%b %Y"}
 

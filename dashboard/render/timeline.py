@@ -15,6 +15,7 @@ from dashboard.render.theme import (
     FADED_OPACITY,
     SERIES_COLOURS,
     STATUS_COLOURS,
+    WALL_TIME_FORMAT,
     axis_time,
     pick,
     series_colours,
@@ -27,7 +28,6 @@ from dashboard.render.theme import (
 MARKER_OPACITY = 0.15
 GROUP_PADDING = 0.08  # share of a bucket left empty on each side of a group of grouped bars
 STACK_PADDING = 0.03  # the same for a stacked bar, so neighbouring buckets stay apart
-WALL_LABEL_FORMAT = "%Y-%m-%d %H:%M"
 METRICS = {"requests": "Requests", "visitors": "Unique visitors", "bytes": "Bytes"}
 LIVE_HEIGHT = 160
 
@@ -135,7 +135,7 @@ def browser_timeline_chart(
 def _on_axis(table: pd.DataFrame, tz: str) -> pd.DataFrame:
     """A copy whose ``time`` is drawn on the time axis, with a ``label`` for the tooltip."""
     table = table.copy()
-    table["label"] = wall_clock(table["time"], tz).dt.strftime(WALL_LABEL_FORMAT)
+    table["label"] = wall_clock(table["time"], tz).dt.strftime(WALL_TIME_FORMAT)
     table["time"] = axis_time(table["time"], tz)
     return table
 
