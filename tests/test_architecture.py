@@ -16,8 +16,6 @@ CLI = PACKAGE / "cli"
 ALLOWED = {
     "dashboard/__main__.py": {"sys.exit"},  # ``python -m dashboard`` hands cli.main's status to the shell
     "dashboard/views/config.py": {"import argparse"},  # the app's own ``streamlit run app.py -- --log …`` args
-    # Until the sample package split (branch ``render``) deletes its stand-alone main(); then delete this line.
-    "dashboard/sample/__init__.py": {"import argparse", "print"},
 }
 TERMINAL_CALLS = {"print", "input", "exit", "quit", "sys.exit", "os._exit"}
 TERMINAL_STREAMS = {"sys.stdout", "sys.stderr", "sys.stdin"}
