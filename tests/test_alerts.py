@@ -22,7 +22,7 @@ from dashboard.alerts import (
     parse_rule,
     validate_config,
 )
-from dashboard.alerts.detectors import find_runs, make_buckets
+from dashboard.alerts.baseline import find_runs, make_buckets
 from dashboard.cli import alerts as alerts_cli
 from dashboard.cli import build_parser, main
 
