@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.alerts.alert import SEVERITIES, Alert, severity_of
-from dashboard.alerts.baseline import Buckets, make_buckets
+from dashboard.alerts.baseline import codes, make_buckets
 from dashboard.alerts.config import (
     DEFAULT_CONFIG_PATH,
     SCHEMA,
@@ -25,7 +25,7 @@ from dashboard.alerts.config import (
     parse_rule,
     validate_config,
 )
-from dashboard.alerts.detectors import detect_rate, detect_status
+from dashboard.alerts.detectors import client_load, detect_rate, detect_status
 from dashboard.alerts.rules import evaluate_rules
 from dashboard.alerts.scanner import detect_scanners
 from dashboard.alerts.surge import detect_surges
@@ -50,14 +50,6 @@ def _explained(frame: pd.DataFrame, alerts: list[Alert]) -> np.ndarray:
             column, _, value = alert.subject.partition("=")
             keep |= inside & (frame[column].astype(str).to_numpy() == value)
     return keep
-
-
-def _clients(frame: pd.DataFrame, b: Buckets, rows: np.ndarray) -> np.ndarray:
-    """Distinct client IPs per bucket among ``rows``."""
-    column = frame["ip"]
-    ip = column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) else pd.factorize(column)[0]
-    keys = np.unique(ip[rows].astype(np.int64) * b.n + b.index[rows])
-    return np.bincount(keys % b.n, minlength=b.n).astype(float)
 
 
 def apply_cooldown(alerts: list[Alert], cooldown: float) -> list[Alert]:
@@ -93,7 +85,8 @@ def detect_alerts(frame: pd.DataFrame, config: Mapping[str, Any] | None = None) 
     totals = b.count()
     if config["rate"]["enabled"]:
         rest = ~_explained(frame, specific)
-        alerts += detect_rate(b.count(rest), _clients(frame, b, rest), b, config["rate"], general)
+        load = client_load(codes(frame["ip"])[0], b, rest, float(config["rate"]["client_quantile"]))
+        alerts += detect_rate(b.count(rest), load, b, config["rate"], general)
     if config["status"]["enabled"]:
         for label in config["status"]["classes"]:
             hits = b.count(_status_mask(frame, label))

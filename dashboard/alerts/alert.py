@@ -25,13 +25,20 @@ class Alert:
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     score: float = 0.0
     suppressed: int = 0  # later alerts of the same (detector, subject) folded in by the cooldown
+    unit: str = ""  # what ``expected`` and ``observed`` count, e.g. "requests", "distinct URLs per 10 min", "%"
+    direction: str = "above"  # "above": observed is too high; "below": too low (drops, ``<`` rules)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.detector, self.subject)
 
+    @property
+    def consistent(self) -> bool:
+        """Whether the figures show what the alert claims: an "above" alert never reports observed < expected."""
+        return self.observed >= self.expected if self.direction == "above" else self.observed <= self.expected
+
     def to_dict(self, evidence: bool = False) -> dict[str, Any]:
-        """The JSON form (``evidence`` adds the evidence rows and the message)."""
+        """The JSON form: the figures, their unit and the message (``evidence`` adds the evidence rows)."""
         doc: dict[str, Any] = {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -40,9 +47,11 @@ class Alert:
             "subject": self.subject,
             "expected": round(float(self.expected), 3),
             "observed": round(float(self.observed), 3),
+            "unit": self.unit,
+            "direction": self.direction,
+            "message": self.message,
         }
         if evidence:
-            doc["message"] = self.message
             doc["evidence"] = self.evidence.astype(str).to_dict(orient="records")
         return doc
 

@@ -172,8 +172,11 @@ def find_runs(mask: np.ndarray, min_len: int, max_gap: int) -> list[tuple[int, i
 
 
 def rolling_sum(values: np.ndarray, width: int) -> np.ndarray:
-    """Centred sum over ``width`` buckets (zeros beyond the ends)."""
-    return np.convolve(values, np.ones(width), mode="same") if width > 1 else values.astype(float)
+    """Centred sum over ``width`` buckets (zeros beyond the ends), as long as ``values`` even when shorter than it."""
+    if width <= 1 or len(values) == 0:
+        return values.astype(float)
+    full = np.convolve(values.astype(float), np.ones(width), mode="full")
+    return full[(width - 1) // 2 : (width - 1) // 2 + len(values)]
 
 
 def codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

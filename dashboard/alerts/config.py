@@ -64,6 +64,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "min_volume": Setting("float", 30.0, 0.0, 1e12),
         "min_ratio_high": Setting("float", 1.6, 1.0, 1000.0),
         "max_ratio_low": Setting("float", 0.6, 0.0, 1.0),
+        "client_quantile": Setting("float", 0.99, 0.5, 1.0),
     },
     "status": {
         "enabled": Setting("bool", True),
@@ -80,6 +81,9 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "min_distinct_paths": Setting("int", 40, 2, 10**9),
         "min_404": Setting("int", 30, 1, 10**9),
         "min_error_share": Setting("float", 0.5, 0.0, 1.0),
+        "min_requests": Setting("int", 100, 1, 10**9),
+        "any_status_factor": Setting("float", 2.0, 1.0, 1000.0),
+        "min_client_ratio": Setting("float", 4.0, 1.0, 1e6),
         "threshold": Setting("float", 6.0, 0.5, 100.0),
     },
     "surge": {

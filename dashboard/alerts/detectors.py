@@ -30,12 +30,26 @@ def _series_evidence(b: Buckets, i0: int, i1: int, observed: np.ndarray, expecte
     return rows.reset_index(drop=True)
 
 
+def client_load(ip: np.ndarray, b: Buckets, rows: np.ndarray, quantile: float) -> np.ndarray:
+    """Active clients per bucket among ``rows``, a client weighing one per ``cap`` requests it made in the bucket.
+
+    ``cap`` is the ``quantile`` of requests per client and bucket: ordinary clients count once each, as
+    distinct IPs would, while one client flooding the site counts as the many clients its requests stand for.
+    """
+    if not rows.any():
+        return np.zeros(b.n)
+    keys, per_client = np.unique(ip[rows].astype(np.int64) * b.n + b.index[rows], return_counts=True)
+    cap = max(float(np.quantile(per_client, quantile)), 1.0)
+    weight = np.maximum(per_client / cap, 1.0)
+    return np.bincount(keys % b.n, weights=weight, minlength=b.n)
+
+
 def detect_rate(requests: np.ndarray, clients: np.ndarray, b: Buckets, cfg: dict, general: dict) -> list[Alert]:
     """Traffic far above ("traffic_spike") or below ("traffic_drop") its seasonal baseline.
 
-    The score is computed on active clients (distinct IPs per bucket) summed over ``smooth`` buckets:
-    requests come in sessions of a dozen or so, which makes request counts far noisier than Poisson, while
-    clients are close to it. The ratio and volume guards and the reported figures are in requests.
+    The score is computed on the client load (``client_load``) summed over ``smooth`` buckets: requests come
+    in sessions of a dozen or so, which makes request counts far noisier than Poisson, while clients are
+    close to it. The ratio and volume guards and the reported figures are in requests.
     """
     width = int(cfg["smooth"])
     valid = rolling_sum(valid_buckets(b).astype(float), width) >= width - 0.5
@@ -50,29 +64,36 @@ def detect_rate(requests: np.ndarray, clients: np.ndarray, b: Buckets, cfg: dict
     per_bucket = expected / width
     alerts = []
     gap = _gap_buckets(general, b.step)
-    for name, mask, word in (("traffic_spike", high, "above"), ("traffic_drop", low, "below")):
+    for name, mask, direction in (("traffic_spike", high, "above"), ("traffic_drop", low, "below")):
         for i0, i1 in find_runs(mask, int(cfg["consecutive"]), gap):
             obs, exp = float(requests[i0:i1].sum()), float(per_bucket[i0:i1].sum())
-            peak = float(score[i0:i1].max() if name == "traffic_spike" else score[i0:i1].min())
-            ratio = obs / exp if exp else float("inf")
-            evidence = _series_evidence(b, i0, i1, requests, per_bucket, score)
-            alerts.append(
-                Alert(
-                    start=b.start(i0),
-                    end=b.start(i1),
-                    detector=name,
-                    severity=severity_of(peak, thr, general["critical_factor"]),
-                    subject="requests",
-                    expected=exp,
-                    observed=obs,
-                    message=f"{obs:,.0f} requests where {exp:,.0f} were expected ({ratio:.2f}×, {word} the "
-                    f"seasonal baseline); active clients {float(clients[i0:i1].sum()):,.0f} vs "
-                    f"{float(exp_clients[i0:i1].sum()) / width:,.0f}, peak score {peak:+.1f}",
-                    evidence=evidence,
-                    score=peak,
-                )
+            peak = float(score[i0:i1].max() if direction == "above" else score[i0:i1].min())
+            alert = Alert(
+                start=b.start(i0),
+                end=b.start(i1),
+                detector=name,
+                severity=severity_of(peak, thr, general["critical_factor"]),
+                subject="requests",
+                expected=exp,
+                observed=obs,
+                message=f"{_versus(obs, exp, 'requests', direction)} the seasonal baseline, peak score {peak:+.1f}",
+                evidence=_series_evidence(b, i0, i1, requests, per_bucket, score),
+                score=peak,
+                unit="requests",
+                direction=direction,
             )
+            if alert.consistent:
+                alerts.append(alert)
     return alerts
+
+
+def _versus(observed: float, expected: float, what: str, direction: str) -> str:
+    """ "300 requests where 100 were expected (3.0×, above" — and no ``inf×`` when nothing was expected."""
+    if round(expected) == 0:
+        return f"{observed:,.0f} {what} where none were expected ({direction}"
+    ratio = observed / expected
+    how = f"{ratio:.1f}×" if direction == "above" else f"{ratio:.0%} of it"
+    return f"{observed:,.0f} {what} where {expected:,.0f} were expected ({how}, {direction}"
 
 
 def detect_status(hits: np.ndarray, totals: np.ndarray, b: Buckets, label: str, cfg: dict, general: dict):
@@ -94,21 +115,22 @@ def detect_status(hits: np.ndarray, totals: np.ndarray, b: Buckets, label: str, 
     for i0, i1 in find_runs(mask, int(cfg["consecutive"]), _gap_buckets(general, b.step)):
         obs, exp, n = float(hits[i0:i1].sum()), float(expected[i0:i1].sum()), float(totals[i0:i1].sum())
         peak = float(score[i0:i1].max())
-        alerts.append(
-            Alert(
-                start=b.start(i0),
-                end=b.start(i1),
-                detector="status",
-                severity=severity_of(peak, thr, general["critical_factor"]),
-                subject=label,
-                expected=exp,
-                observed=obs,
-                message=f"{obs:,.0f} {label} responses ({obs / max(n, 1):.1%} of {n:,.0f} requests) where "
-                f"{exp:,.1f} were expected ({exp / max(n, 1):.2%})",
-                evidence=_series_evidence(b, i0, i1, hits, expected, score),
-                score=peak,
-            )
+        alert = Alert(
+            start=b.start(i0),
+            end=b.start(i1),
+            detector="status",
+            severity=severity_of(peak, thr, general["critical_factor"]),
+            subject=label,
+            expected=exp,
+            observed=obs,
+            message=f"{obs:,.0f} {label} responses ({obs / max(n, 1):.1%} of {n:,.0f} requests) where "
+            f"{exp:,.1f} were expected ({exp / max(n, 1):.2%})",
+            evidence=_series_evidence(b, i0, i1, hits, expected, score),
+            score=peak,
+            unit=f"{label} responses",
         )
+        if alert.consistent:
+            alerts.append(alert)
     return alerts
 
 

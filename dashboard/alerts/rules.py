@@ -46,13 +46,21 @@ def evaluate_rules(frame: pd.DataFrame, b: Buckets, rules: list[dict], general: 
         metric = top if bottom is None else np.divide(top, bottom, out=np.zeros_like(top), where=bottom > 0)
         hit = valid & RULE_OPS[rule["op"]](metric, rule["value"]) & (totals >= rule["min_requests"])
         need = max(1, -(-rule["duration"] // b.step))
+        share = bottom is not None
+        scale = 100.0 if share else 1.0  # shares are reported as percentages, as the rules write them
+        minutes = b.step // 60
+        unit = "%" if share else f"{rule['metric']} per {minutes} min"
+        direction = "above" if rule["op"] in (">", ">=") else "below"
         for i0, i1 in find_runs(hit, need, int(general["merge_gap"] // b.step)):
-            if bottom is None:
-                observed = float(top[i0:i1].sum())
-                expected = float(rule["value"]) * (i1 - i0)
+            inside = np.flatnonzero(hit[i0:i1]) + i0  # the buckets that passed, not the gaps merged across
+            if share:
+                observed = scale * float(top[inside].sum() / max(bottom[inside].sum(), 1))
+                figure = f"{rule['metric']} was {observed:.1f} %"
             else:
-                observed = float(top[i0:i1].sum() / max(bottom[i0:i1].sum(), 1))
-                expected = float(rule["value"])
+                observed = float(top[inside].mean())
+                figure = f"{rule['metric']} averaged {observed:,.1f} per {minutes} min"
+            expected = scale * float(rule["value"])
+            threshold = f"{expected:g} %" if share else f"{expected:,g}"
             alerts.append(
                 Alert(
                     start=b.start(i0),
@@ -62,16 +70,18 @@ def evaluate_rules(frame: pd.DataFrame, b: Buckets, rules: list[dict], general: 
                     subject=rule["name"],
                     expected=expected,
                     observed=observed,
-                    message=f"rule '{rule['expr']}': {rule['metric']} was {observed:.4g} over "
-                    f"{(i1 - i0) * b.step // 60} min (threshold {rule['op']} {rule['value']:.4g})",
+                    message=f"rule '{rule['expr']}': {figure} over the {len(inside) * minutes} min it held "
+                    f"(threshold {rule['op']} {threshold})",
                     evidence=pd.DataFrame(
                         {
                             "bucket": [b.start(i) for i in range(i0, i1)][:12],
-                            rule["metric"]: metric[i0:i1][:12].round(4),
+                            rule["metric"]: (scale * metric[i0:i1][:12]).round(2),
                             "requests": totals[i0:i1][:12],
                         }
                     ),
                     score=float(metric[i0:i1].max()),
+                    unit=unit,
+                    direction=direction,
                 )
             )
     return alerts

@@ -64,22 +64,23 @@ def detect_surges(frame: pd.DataFrame, dimension: str, cfg: dict, general: dict)
                 .reset_index()
             )
             label = str(labels[v])
-            alerts.append(
-                Alert(
-                    start=w.start(i0),
-                    end=w.start(i1),
-                    detector="surge",
-                    severity=severity_of(peak, float(cfg["threshold"]), general["critical_factor"]),
-                    subject=f"{dimension}={label}",
-                    expected=exp,
-                    observed=obs,
-                    message=f"{obs:,.0f} requests from {dimension} {label} ({obs / max(n, 1):.1%} of traffic, "
-                    f"{int(clients[v, i0:i1].max())} clients) where {exp:,.1f} were expected "
-                    f"(usual share {float(base[v, i0]):.3%})",
-                    evidence=top,
-                    score=peak,
-                )
+            alert = Alert(
+                start=w.start(i0),
+                end=w.start(i1),
+                detector="surge",
+                severity=severity_of(peak, float(cfg["threshold"]), general["critical_factor"]),
+                subject=f"{dimension}={label}",
+                expected=exp,
+                observed=obs,
+                message=f"{obs:,.0f} requests from {dimension} {label} ({obs / max(n, 1):.1%} of traffic, "
+                f"{int(clients[v, i0:i1].max())} clients) where {exp:,.1f} were expected "
+                f"(usual share {float(base[v, i0]):.3%})",
+                evidence=top,
+                score=peak,
+                unit="requests",
             )
+            if alert.consistent:  # a window merged across gaps must still show the surge
+                alerts.append(alert)
     return alerts
 
 
