@@ -1,9 +1,11 @@
-"""Alerts on non-normative behaviour: configuration (``alerts.toml``), threshold rules and the detector run.
+"""Alerts on non-normative behaviour: the detector run over an enriched frame.
 
-``detect_alerts(frame, config)`` runs every enabled detector of ``detectors.py`` on the enriched frame, then
-the threshold rules, and applies the cooldown per (detector, subject). Specific detectors run first: the
-rows of a scanner or of a surging country are taken out of the request-rate series inside their alert
-windows, so one incident is reported once, by the detector that explains it best.
+``detect_alerts(frame, config)`` runs every enabled detector (``scanner.py``, ``surge.py``, ``detectors.py``:
+rate and status) and the threshold rules (``rules.py``) with the configuration of ``config.py``, and applies
+the cooldown per (detector, subject). Specific detectors run first: the rows of a scanner or of a surging
+country are taken out of the request-rate series inside their alert windows, so one incident is reported
+once, by the detector that explains it best. Every ``Alert`` (``alert.py``) reports the figures of the test
+that fired, in one unit.
 """
 
 from __future__ import annotations
