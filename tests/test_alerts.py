@@ -22,7 +22,7 @@ from dashboard.alerts import (
     parse_rule,
     validate_config,
 )
-from dashboard.alerts.detectors import find_runs, make_buckets
+from dashboard.alerts.baseline import find_runs, make_buckets, rolling_sum
 from dashboard.cli import alerts as alerts_cli
 from dashboard.cli import build_parser, main
 
@@ -147,8 +147,11 @@ def test_status_burst_found(clean: pd.DataFrame, code: int) -> None:
     found = [a for a in detect_alerts(frame) if a.detector == "status"]
     assert [a.subject for a in found] == ["5xx" if code == 503 else "404"]
     assert found[0].observed > 10 * found[0].expected
-    if code == 503:  # the shipped rule "5xx_rate > 5% for 10m" fires too
-        assert [a.subject for a in detect_alerts(frame) if a.detector == "rule"] == ["5xx above 5%"]
+    if code == 503:  # the shipped rule "5xx_rate > 5% for 10m" fires too, its figures in percent as written
+        rules = [a for a in detect_alerts(frame) if a.detector == "rule"]
+        assert [a.subject for a in rules] == ["5xx above 5%"]
+        assert rules[0].expected == 5.0 and 30.0 <= rules[0].observed <= 50.0 and rules[0].unit == "%"
+        assert "(threshold > 5 %)" in rules[0].message
 
 
 def test_scanner_found(clean: pd.DataFrame) -> None:
@@ -166,7 +169,10 @@ def test_scanner_found(clean: pd.DataFrame) -> None:
     found = detect_alerts(combine(clean, scan))
     scanners = by_detector(found, "scanner")
     assert [a.subject for a in scanners] == ["192.0.2.66"]
-    assert scanners[0].observed >= 250 and {"path", "status", "requests"} <= set(scanners[0].evidence.columns)
+    # 300 probes over 15 min: the figure is the busiest 10 min (the window), the message has the whole episode
+    assert 180 <= scanners[0].observed <= 250 and scanners[0].unit == "distinct URLs per 10 min"
+    assert "300 distinct URLs" in scanners[0].message
+    assert {"path", "status", "requests"} <= set(scanners[0].evidence.columns)
     assert not by_detector(found, "traffic_spike")  # the scanner's rows explain the extra volume
 
 
@@ -194,6 +200,46 @@ def test_tiny_log_never_alerts() -> None:
     frame = week(np.random.default_rng(11)).iloc[:300]
     assert detect_alerts(frame) == []
     assert detect_alerts(frame.iloc[:0]) == []
+
+
+def test_rule_figures_are_per_bucket_even_across_merged_gaps() -> None:
+    """Two 10-minute bursts 10 minutes apart make one alert; its figure is the bursts' rate, not diluted by the gap."""
+    rng = np.random.default_rng(12)
+    quiet = week(rng, per_minute=2.0)
+    bursts = combine(
+        quiet,
+        extra_rows("2026-06-03 12:00", 10, 400, rng, status=np.full(400, 404, dtype=np.int16)),
+        extra_rows("2026-06-03 12:20", 10, 400, rng, status=np.full(400, 404, dtype=np.int16)),
+    )
+    config = validate_config({"rules": [{"expr": "404 > 150", "min_requests": 0}]})
+    rules = by_detector(detect_alerts(bursts, config), "rule")
+    assert len(rules) == 1 and rules[0].end - rules[0].start == pd.Timedelta("30min")
+    assert rules[0].observed > rules[0].expected == 150.0 and rules[0].direction == "above"
+    below = validate_config({"rules": [{"expr": "requests < 5", "min_requests": 0}]})
+    assert all(a.consistent and a.direction == "below" for a in detect_alerts(quiet, below))
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 5])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7])
+def test_rolling_sum_keeps_the_length(width: int, n: int) -> None:
+    values = np.arange(1.0, n + 1)
+    out = rolling_sum(values, width)
+    assert len(out) == n and out.sum() <= values.sum() * width
+
+
+def test_figures_point_the_way_each_alert_claims(clean: pd.DataFrame) -> None:
+    """Spikes, drops, bursts, scanners and surges together: no "above" alert with observed < expected."""
+    rng = np.random.default_rng(13)
+    s, e = pd.Timestamp("2026-06-03 14:00", tz="UTC"), pd.Timestamp("2026-06-03 14:40", tz="UTC")
+    d0, d1 = pd.Timestamp("2026-06-04 10:00", tz="UTC"), pd.Timestamp("2026-06-04 11:00", tz="UTC")
+    frame = combine(
+        week(rng, factor={(s, e): 3.0, (d0, d1): 0.1}),
+        extra_rows("2026-06-06 12:00", 45, 900, rng, country=["IS"] * 900),
+        extra_rows("2026-06-02 03:00", 15, 300, rng, ip=["192.0.2.66"] * 300, status=np.full(300, 404, np.int16)),
+    )
+    alerts = detect_alerts(frame)
+    assert {"traffic_spike", "traffic_drop", "surge", "scanner"} <= {a.detector for a in alerts}
+    assert all(a.consistent and a.unit for a in alerts)
 
 
 @pytest.mark.parametrize(
@@ -258,6 +304,7 @@ def test_rule_on_counts_needs_the_duration(clean: pd.DataFrame) -> None:
     config = validate_config({"rules": [{"expr": "requests > 1 for 20m", "min_requests": 0}]})
     rules = by_detector(detect_alerts(clean, config), "rule")
     assert len(rules) >= 1 and rules[0].subject == "requests > 1 for 20m"
+    assert all(r.observed > r.expected == 1.0 and r.unit == "requests per 5 min" for r in rules)
     config = validate_config({"rules": []})
     assert by_detector(detect_alerts(clean, config), "rule") == []
 
@@ -321,7 +368,11 @@ def test_cli_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     doc = json.loads(capsys.readouterr().out)
     assert isinstance(doc, list) and doc
     for item in doc:
-        assert set(item) == {"start", "end", "detector", "severity", "subject", "expected", "observed"}
+        assert set(item) == {
+            *("start", "end", "detector", "severity", "subject"),
+            *("expected", "observed", "unit", "direction", "message"),
+        }
+        assert item["message"] and item["unit"]
         assert pd.Timestamp(item["start"]) < pd.Timestamp(item["end"])
     incidents = json.loads(Path(f"{log}.incidents.json").read_text())["incidents"]
     scanner = next(i for i in incidents if i["kind"] == "scanner")

@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from dashboard.alerts.detectors import Alert
+from dashboard.alerts.alert import Alert
 
 DEFAULT_COOLDOWN = 300.0  # seconds between two posts of the same rule (detector + subject)
 DEFAULT_QUEUE = 100
