@@ -33,7 +33,9 @@ def split(data: bytes, block: int) -> list[Chunk]:
     chunks, line = [], 1
     for start in range(0, len(data), block):
         splitter.feed(data[start : start + block])
-        assert splitter.partial_bytes <= MAX_LINE  # an over-long line is never held whole
+        assert len(splitter.pending) - splitter.complete <= MAX_LINE  # an over-long line is never held whole
+        fed = data[: start + block]
+        assert splitter.unfinished_bytes == len(fed) - (fed.rfind(b"\n") + 1)  # what a resume reads again
         if splitter.complete:
             chunks.append(splitter.take(line))
             line += chunks[-1].line_count()
@@ -77,7 +79,7 @@ def test_over_long_line_keeps_only_its_first_bytes() -> None:
     splitter = LineSplitter(max_line_bytes=100)
     splitter.feed(b"ok\n" + b"x" * 1000)
     splitter.feed(b"y" * 5000)
-    assert splitter.partial_bytes == 0 and len(splitter.pending) == 3
+    assert splitter.unfinished_bytes == 6000 and len(splitter.pending) == 3
     splitter.feed(b"z\nnext\n")
     chunk = splitter.take(7)
     assert bytes(chunk.data) == b"ok\n\nnext\n" and chunk.long_lines == {1: b"x" * REJECT_RAW_BYTES}

@@ -109,7 +109,7 @@ class Follower:
         reader = self._current
         if reader is None:
             return None
-        offset = reader.offset - reader.lines.partial_bytes  # a partial last line is read again after the restart
+        offset = reader.offset - reader.lines.unfinished_bytes  # an unfinished last line is read again on restart
         start = max(0, offset - FINGERPRINT_BYTES)
         fingerprint = _pread(reader.handle, start, offset - start)
         return {

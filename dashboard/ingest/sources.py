@@ -152,11 +152,12 @@ class LineSplitter:
         self.complete = 0  # how many bytes of ``pending`` are complete lines
         self.long_lines: dict[int, bytes] = {}  # index among pending's lines → first bytes of an over-long line
         self.skipping: bytes | None = None  # first bytes of an over-long line whose rest is being skipped
+        self.skipped = 0  # bytes of that line read and dropped so far
 
     @property
-    def partial_bytes(self) -> int:
-        """Bytes held of a line whose newline has not arrived yet (skipped bytes not counted)."""
-        return len(self.pending) - self.complete
+    def unfinished_bytes(self) -> int:
+        """Bytes read of the line whose newline has not arrived, held or dropped as over-long: a resume rereads them."""
+        return len(self.pending) - self.complete + self.skipped
 
     def feed(self, block: bytes) -> None:
         """Append ``block``; cut the partial last line to its first bytes once it is over-long."""
@@ -164,15 +165,17 @@ class LineSplitter:
         if self.skipping is not None:
             nl = block.find(b"\n")
             if nl < 0:
+                self.skipped += len(block)
                 return
             self.long_lines[self.pending.count(b"\n")] = self.skipping
             self.pending += b"\n"
-            self.skipping = None
+            self.skipping, self.skipped = None, 0
             view = view[nl + 1 :]
         self.pending += view
         last_nl = self.pending.rfind(b"\n")
         if len(self.pending) - (last_nl + 1) > self.max_line_bytes:
             self.skipping = bytes(self.pending[last_nl + 1 : last_nl + 1 + REJECT_RAW_BYTES])
+            self.skipped = len(self.pending) - (last_nl + 1)
             del self.pending[last_nl + 1 :]
         self.complete = last_nl + 1
 
@@ -196,7 +199,7 @@ class LineSplitter:
         else:
             return None
         chunk = Chunk(bytes(self.pending), first_line, self.long_lines, last_unterminated=unterminated)
-        self.pending, self.complete, self.long_lines, self.skipping = bytearray(), 0, {}, None
+        self.pending, self.complete, self.long_lines, self.skipping, self.skipped = bytearray(), 0, {}, None, 0
         return chunk
 
 
