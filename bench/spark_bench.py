@@ -40,7 +40,8 @@ def time_pandas(path: Path, bucket: str) -> tuple[float, int]:
 
 def time_spark(path: Path, tiny: Path, master: str, bucket: str) -> dict[str, float]:
     """Session start-up, fixed job cost (tiny log, warm session) and the job on the big log."""
-    from dashboard.spark.cube import build_cube_spark, spark_session
+    from dashboard.spark.cube import build_cube_spark
+    from dashboard.spark.session import spark_session
 
     began = time.perf_counter()
     spark = spark_session(master)
@@ -88,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from dashboard.sample import write_sample
+    from dashboard.spark.session import requirement_missing
 
+    if (missing := requirement_missing()) is not None:
+        print(f"no Spark figures on this machine: {missing}", file=sys.stderr)
+        return 1
     workdir = Path(tempfile.mkdtemp(prefix="spark-bench-"))
     path = Path(args.keep) if args.keep else workdir / "bench.log"
     if not path.exists():

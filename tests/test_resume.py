@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.ingest.follow import Follower
+from dashboard.ingest.follow import READ_BYTES, Follower
+from dashboard.ingest.sources import MAX_LINE_BYTES, REJECT_RAW_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +47,21 @@ def test_restart_continues_after_the_last_whole_line(tmp_path):
     assert got[0] == (101, "line 101 is half written")
     assert [n for n, _ in got] == list(range(101, 151))
     assert [t for _, t in got][1:] == [f"line {i}" for i in range(102, 151)]
+
+
+def test_restart_in_the_middle_of_an_over_long_line_rejects_it_whole(tmp_path):
+    """Stopped while skipping an over-long line: the restart reads that line from its start, so it is still one
+    line cut to its first bytes, not its tail passed off as a line of its own."""
+    path = tmp_path / "access.log"
+    path.write_bytes(lines(1, 3) + b"x" * (MAX_LINE_BYTES + READ_BYTES))  # no newline yet: being skipped
+    got, state = read_then_stop(path)
+    assert [n for n, _ in got] == [1, 2, 3]
+    with path.open("ab") as f:
+        f.write(b"y" * 100 + b"\n" + lines(5, 2))
+    second = Follower(path, resume=state)
+    chunks = second.poll()
+    assert [(c.first_line, c.long_lines) for c in chunks] == [(4, {0: b"x" * REJECT_RAW_BYTES})]
+    assert chunks[0].data == b"\nline 5\nline 6\n"
 
 
 def test_restart_after_a_rotation_finishes_the_rotated_copy_first(tmp_path):

@@ -1,12 +1,14 @@
 """The Spark engine: its cube equals the pandas cube, and it accounts for every line like the pandas parser.
 
-Skipped only when PySpark is not installed (``pip install -r requirements-spark.txt``; needs Java 17+). One
-local[2] session serves the whole module: starting the JVM costs ~5 s.
+Tests that need a session are skipped, with the reason, when PySpark or Java 17+ is missing
+(``pip install -r requirements-spark.txt``); the others run anywhere. One local[2] session serves the whole
+module: starting the JVM costs ~5 s.
 """
 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +20,17 @@ from dashboard.analysis.aggregate import build_cube
 from dashboard.ingest.formats import FORMATS, QUOTED, UnknownFormatError, get_format
 from dashboard.pipeline import load_log
 from dashboard.sample import write_sample
-from dashboard.spark.cube import JAVA_QUOTED, build_cube_spark, java_regex, visitors_path
+from dashboard.spark import session as spark_env
+from dashboard.spark.cube import build_cube_spark, visitors_path
+from dashboard.spark.dialect import JAVA_QUOTED, java_regex
+from dashboard.spark.session import (
+    MIN_JAVA,
+    SparkEngineError,
+    java_missing,
+    package_archive,
+    requirement_missing,
+    spark_session,
+)
 from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
 # PySpark 4.3 warns that it does not fully support pandas 3; the equality tests below are what counts.
@@ -26,7 +38,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
 ]
-pyspark = pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -r requirements-spark.txt")
+HAS_PYSPARK = importlib.util.find_spec("pyspark") is not None
 
 BIG_LINES = 200_000
 SMALL_LINES = 20_000
@@ -35,8 +47,8 @@ T = "01/Jun/2026:10:00:00 +0000"
 
 @pytest.fixture(scope="module")
 def spark():
-    from dashboard.spark.cube import spark_session
-
+    if (missing := requirement_missing()) is not None:
+        pytest.skip(missing)
     session = spark_session("local[2]")
     yield session
     session.stop()
@@ -81,6 +93,67 @@ def test_json_formats_are_refused():
 def test_visitors_path():
     assert visitors_path("out/cube.parquet") == "out/cube.visitors.parquet"
     assert visitors_path("s3a://bucket/cube") == "s3a://bucket/cube.visitors.parquet"
+
+
+def test_shipped_package_imports_as_dashboard(tmp_path):
+    """Executors of a cluster master import the zip: its paths must start at the ``dashboard`` package."""
+    import zipfile
+
+    names = zipfile.ZipFile(package_archive(tmp_path / "dashboard.zip")).namelist()
+    assert {"dashboard/__init__.py", "dashboard/spark/cube.py", "dashboard/ingest/parse.py"} <= set(names)
+
+
+def fake_java(folder, banner: str):
+    """An executable ``java`` in ``folder`` whose ``-version`` prints ``banner`` (on stderr, as Java does)."""
+    folder.mkdir(exist_ok=True)
+    java = folder / "java"
+    java.write_text(f"#!/bin/sh\necho '{banner}' >&2\n")
+    java.chmod(0o755)
+    return java
+
+
+@pytest.mark.parametrize(
+    ("banner", "problem"),
+    [
+        ('openjdk version "17.0.15" 2025-04-15', None),
+        ('openjdk version "21" 2023-09-19', None),
+        ('java version "1.8.0_381"', "is Java 8"),
+        ('openjdk version "11.0.2" 2019-01-15', "is Java 11"),
+        ("Error: could not find libjava.so", "does not say which Java"),
+    ],
+)
+def test_java_version_is_checked(tmp_path, monkeypatch, banner, problem):
+    java = fake_java(tmp_path / "bin", banner)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(java.parent))
+    found = java_missing()
+    assert found is None if problem is None else problem in found and f"Java {MIN_JAVA}" in found
+    monkeypatch.setenv("PATH", "/usr/bin/nonexistent")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))  # JAVA_HOME wins over PATH, as in Spark's launcher
+    assert java_missing() == found
+
+
+def test_no_java_is_a_reason_not_a_crash(tmp_path, monkeypatch):
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "/usr/bin/nonexistent")
+    assert java_missing() == f"the Spark engine needs Java {MIN_JAVA} or newer: java is not on PATH"
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "jdk"))
+    assert "has no bin/java" in java_missing()
+    if HAS_PYSPARK:
+        assert requirement_missing() == java_missing()
+        # The JVM's own failure names neither Java nor what to install: the session says both, as a core error.
+        with pytest.raises(SparkEngineError, match=f"needs Java {MIN_JAVA}"):
+            spark_session("local[1]")
+
+
+def test_without_pyspark_the_reason_says_what_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        spark_env.importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a)
+    )
+    assert "pip install -r requirements-spark.txt" in requirement_missing()
+    with pytest.raises(SparkEngineError, match="needs PySpark"):
+        spark_session("local[1]")
 
 
 # --- equality with the pandas engine --------------------------------------------------------------------

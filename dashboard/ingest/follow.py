@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.ingest.sources import MAX_LINE_BYTES, REJECT_RAW_BYTES, Chunk
+from dashboard.ingest.sources import MAX_LINE_BYTES, Chunk, LineSplitter
 
 LOG = logging.getLogger(__name__)
 
@@ -41,12 +41,11 @@ class FollowStats:
 class _Reader:
     """One open file: its identity, how far it has been read, and the bytes of a line not yet complete."""
 
-    def __init__(self, handle, st: os.stat_result, offset: int = 0) -> None:
+    def __init__(self, handle, st: os.stat_result, offset: int = 0, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.handle = handle
         self.ino, self.dev = st.st_ino, st.st_dev
         self.offset = offset
-        self.pending = bytearray()
-        self.skipping: bytes | None = None  # first bytes of an over-long line whose rest is being skipped
+        self.lines = LineSplitter(max_line_bytes)
         self.tail = b""  # the last FINGERPRINT_BYTES read before ``offset``
         self.last_growth = time.monotonic()
         self.mtime_ns: int | None = st.st_mtime_ns
@@ -110,7 +109,7 @@ class Follower:
         reader = self._current
         if reader is None:
             return None
-        offset = reader.offset - len(reader.pending)  # a partial last line is read again after the restart
+        offset = reader.offset - reader.lines.unfinished_bytes  # an unfinished last line is read again on restart
         start = max(0, offset - FINGERPRINT_BYTES)
         fingerprint = _pread(reader.handle, start, offset - start)
         return {
@@ -140,7 +139,7 @@ class Follower:
             ) <= offset <= st.st_size
             if same and _pread(handle, offset - len(expected), len(expected)) == expected:
                 handle.seek(offset)
-                reader = _Reader(handle, st, offset)
+                reader = _Reader(handle, st, offset, self.max_line_bytes)
                 reader.tail = expected[-FINGERPRINT_BYTES:]
                 self._next_line = int(state.get("line", 1))
                 if candidate == self.path:
@@ -211,7 +210,7 @@ class Follower:
         offset = st.st_size if at_end else 0
         if at_end:
             handle.seek(offset)
-        self._current = _Reader(handle, st, offset)
+        self._current = _Reader(handle, st, offset, self.max_line_bytes)
         if at_end and offset:
             self._current.tail = _pread(handle, max(0, offset - FINGERPRINT_BYTES), min(offset, FINGERPRINT_BYTES))
 
@@ -302,12 +301,9 @@ class Follower:
 
     def _abandon(self, reader: _Reader) -> None:
         """Deliver a last unterminated line of a file that will not be read further (rejected by the parser)."""
-        if reader.pending or reader.skipping is not None:
+        if (rest := reader.lines.finish(self._next_line)) is not None:
             self.stats.dropped_partial += 1
-            long_lines = {0: reader.skipping} if reader.skipping is not None else {}
-            self._emit(bytes(reader.pending) if reader.skipping is None else b"", long_lines, True)
-            reader.pending.clear()
-            reader.skipping = None
+            self._emit(rest)
         if reader is not self._current:
             reader.close()
 
@@ -323,31 +319,14 @@ class Follower:
             reader.tail = (reader.tail + block)[-FINGERPRINT_BYTES:]
             reader.last_growth = time.monotonic()
             self.stats.bytes += len(block)
-            self._split(reader, block)
+            reader.lines.feed(block)
+            if reader.lines.complete:
+                self._emit(reader.lines.take(self._next_line))
 
-    def _split(self, reader: _Reader, block: bytes) -> None:
-        long_lines: dict[int, bytes] = {}
-        if reader.skipping is not None:
-            nl = block.find(b"\n")
-            if nl < 0:
-                return
-            long_lines[reader.pending.count(b"\n")] = reader.skipping
-            reader.pending += b"\n"
-            reader.skipping = None
-            block = block[nl + 1 :]
-        reader.pending += block
-        last_nl = reader.pending.rfind(b"\n")
-        if len(reader.pending) - (last_nl + 1) > self.max_line_bytes:
-            reader.skipping = bytes(reader.pending[last_nl + 1 : last_nl + 1 + REJECT_RAW_BYTES])
-            del reader.pending[last_nl + 1 :]
-        if last_nl >= 0:
-            data = bytes(reader.pending[: last_nl + 1])
-            del reader.pending[: last_nl + 1]
-            self._emit(data, long_lines, False)
-
-    def _emit(self, data: bytes, long_lines: dict[int, bytes], unterminated: bool) -> None:
-        count = data.count(b"\n") + (1 if unterminated else 0)
-        self._chunks.append(Chunk(data, self._next_line, long_lines, unterminated))
+    def _emit(self, chunk: Chunk) -> None:
+        chunk.data = bytes(chunk.data)  # immutable: callers keep lines across polls and hash them
+        count = chunk.line_count()
+        self._chunks.append(chunk)
         self._next_line += count
         self.stats.lines += count
 

@@ -50,6 +50,12 @@ class Chunk:
     long_lines: dict[int, bytes] = field(default_factory=dict)
     last_unterminated: bool = False
 
+    def line_count(self) -> int:
+        """Lines in the chunk, an unterminated last one included: where the next chunk's numbering starts."""
+        # numpy counts newlines in half the time of bytes.count (0.08 s against 0.15 s for 250 MB)
+        newlines = int(np.count_nonzero(np.frombuffer(self.data, np.uint8) == NEWLINE))
+        return newlines + (1 if self.last_unterminated else 0)
+
 
 def source_name(source: str | os.PathLike | BinaryIO) -> str:
     """A short display name for a path or file object."""
@@ -95,16 +101,6 @@ def position(stream: BinaryIO) -> int:
         return 0
 
 
-def input_size(source: str | os.PathLike | BinaryIO) -> int | None:
-    """Size in bytes of a path or seekable file object, when known."""
-    try:
-        if isinstance(source, str | os.PathLike):
-            return Path(source).stat().st_size
-        return len(source.getbuffer()) if hasattr(source, "getbuffer") else None
-    except (OSError, ValueError):
-        return None
-
-
 def _peek(stream: BinaryIO, n: int) -> bytes:
     if hasattr(stream, "peek"):
         return stream.peek(n)[:n]
@@ -141,46 +137,82 @@ class _Limited(io.RawIOBase):
         super().close()
 
 
+class LineSplitter:
+    """Bytes in, whole lines out, over-long lines skipped: the one splitter behind files, uploads and ``tail -F``.
+
+    ``feed`` blocks of any size; ``take`` the complete lines so far as a chunk (the partial last line stays for
+    the next block); ``finish`` returns what is left when the input ends or is abandoned. A line that grows past
+    ``max_line_bytes`` before its newline arrives is not held: its first REJECT_RAW_BYTES are kept for the reject
+    record, the rest is dropped up to its newline, and it stands in the chunk as an empty line.
+    """
+
+    def __init__(self, max_line_bytes: int | None = None) -> None:
+        self.max_line_bytes = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+        self.pending = bytearray()  # complete lines, then the current partial line
+        self.complete = 0  # how many bytes of ``pending`` are complete lines
+        self.long_lines: dict[int, bytes] = {}  # index among pending's lines → first bytes of an over-long line
+        self.skipping: bytes | None = None  # first bytes of an over-long line whose rest is being skipped
+        self.skipped = 0  # bytes of that line read and dropped so far
+
+    @property
+    def unfinished_bytes(self) -> int:
+        """Bytes read of the line whose newline has not arrived, held or dropped as over-long: a resume rereads them."""
+        return len(self.pending) - self.complete + self.skipped
+
+    def feed(self, block: bytes) -> None:
+        """Append ``block``; cut the partial last line to its first bytes once it is over-long."""
+        view = memoryview(block)
+        if self.skipping is not None:
+            nl = block.find(b"\n")
+            if nl < 0:
+                self.skipped += len(block)
+                return
+            self.long_lines[self.pending.count(b"\n")] = self.skipping
+            self.pending += b"\n"
+            self.skipping, self.skipped = None, 0
+            view = view[nl + 1 :]
+        self.pending += view
+        last_nl = self.pending.rfind(b"\n")
+        if len(self.pending) - (last_nl + 1) > self.max_line_bytes:
+            self.skipping = bytes(self.pending[last_nl + 1 : last_nl + 1 + REJECT_RAW_BYTES])
+            self.skipped = len(self.pending) - (last_nl + 1)
+            del self.pending[last_nl + 1 :]
+        self.complete = last_nl + 1
+
+    def take(self, first_line: int) -> Chunk:
+        """The complete lines fed so far, numbered from ``first_line``; the partial last line stays."""
+        # The buffer becomes the chunk and only the partial last line is copied: the 1M-line benchmark read its
+        # 250 MB in 0.35 s with a copy of every chunk, 0.17 s without.
+        data, self.pending = self.pending, self.pending[self.complete :]
+        del data[self.complete :]
+        chunk = Chunk(data=data, first_line=first_line, long_lines=self.long_lines)
+        self.long_lines, self.complete = {}, 0
+        return chunk
+
+    def finish(self, first_line: int) -> Chunk | None:
+        """Everything still held, as a chunk whose last line may be unterminated; None when nothing is held."""
+        if self.skipping is not None:
+            self.long_lines[self.pending.count(b"\n")] = self.skipping
+            unterminated = True
+        elif self.pending:
+            unterminated = not self.pending.endswith(b"\n")
+        else:
+            return None
+        chunk = Chunk(bytes(self.pending), first_line, self.long_lines, last_unterminated=unterminated)
+        self.pending, self.complete, self.long_lines, self.skipping, self.skipped = bytearray(), 0, {}, None, 0
+        return chunk
+
+
 def iter_chunks(stream: BinaryIO, chunk_bytes: int | None = None, max_line_bytes: int | None = None) -> Iterator[Chunk]:
     """Yield chunks of whole lines from ``stream``, numbering lines from 1 (sizes default to the constants)."""
     chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
-    max_line_bytes = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
-    pending = bytearray()  # complete lines, then the current partial line
-    long_lines: dict[int, bytes] = {}
+    splitter = LineSplitter(max_line_bytes)
     line_no = 1
-    skipping: bytes | None = None  # first bytes of an over-long line whose rest is being skipped
-
-    def emit(data: bytes | bytearray, last_unterminated: bool = False) -> Chunk:
-        nonlocal line_no, long_lines
-        chunk = Chunk(data=data, first_line=line_no, long_lines=long_lines, last_unterminated=last_unterminated)
-        # numpy counts newlines in half the time of bytes.count (0.08 s against 0.15 s for 250 MB)
-        line_no += int(np.count_nonzero(np.frombuffer(data, np.uint8) == NEWLINE)) + (1 if last_unterminated else 0)
-        long_lines = {}
-        return chunk
-
     while block := stream.read(READ_BYTES):
-        view = memoryview(block)
-        if skipping is not None:
-            nl = block.find(b"\n")
-            if nl < 0:
-                continue
-            long_lines[pending.count(b"\n")] = skipping
-            pending += b"\n"
-            skipping = None
-            view = view[nl + 1 :]
-        pending += view
-        last_nl = pending.rfind(b"\n")
-        if len(pending) - (last_nl + 1) > max_line_bytes:
-            skipping = bytes(pending[last_nl + 1 : last_nl + 1 + REJECT_RAW_BYTES])
-            del pending[last_nl + 1 :]
-        if last_nl + 1 >= chunk_bytes:
-            # The buffer becomes the chunk and only the partial last line is copied: the 1M-line benchmark read
-            # its 250 MB in 0.35 s with a copy of every chunk, 0.17 s without.
-            data, pending = pending, pending[last_nl + 1 :]
-            del data[last_nl + 1 :]
-            yield emit(data)
-    if skipping is not None:
-        long_lines[pending.count(b"\n")] = skipping
-        yield emit(bytes(pending), last_unterminated=True)
-    elif pending:
-        yield emit(bytes(pending), last_unterminated=not pending.endswith(b"\n"))
+        splitter.feed(block)
+        if splitter.complete >= chunk_bytes:
+            chunk = splitter.take(line_no)
+            line_no += chunk.line_count()
+            yield chunk
+    if (rest := splitter.finish(line_no)) is not None:
+        yield rest

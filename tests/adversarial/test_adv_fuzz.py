@@ -1,11 +1,12 @@
-"""Fuzzed and pathological lines through every format's parser: no exception, every line accounted for,
-and no line costs more than PER_LINE_BUDGET_S (a guard against regex backtracking and quadratic escaping).
+"""Fuzzed and pathological lines through every format's parser: no exception, every line accounted for.
+
+What a pathological line costs (regex backtracking, quadratic escaping) is measured against its budget by
+bench/adversarial.py, not here: a unit test does not time the machine it runs on.
 """
 
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +18,7 @@ from dashboard.ingest.sources import BZIP2_MAGIC, GZIP_MAGIC, Chunk, SourceError
 from dashboard.sample.hostile import VALID, expected_lines, fuzzed_lines, pathological_lines
 
 FUZZ_LINES = 20_000  # per format in CI; bench/adversarial.py runs 1,000,000
-PER_LINE_BUDGET_S = 0.010
-COPIES = 8  # lines per timed chunk
-TIMING_RUNS = 3  # best of: the machine may be busy with other tests
+COPIES = 8  # lines per chunk
 SPECIALS = st.sampled_from([b'"', b"\\", b'\\"', b"\x00", b"\r", b"\n", b"[", b"]", b"{", b"}", b" ", b"\xff", b"-"])
 
 
@@ -93,18 +92,10 @@ PATHOLOGICAL = pathological_lines()
 
 
 @pytest.mark.parametrize("case", list(PATHOLOGICAL))
-def test_pathological_lines_are_rejected_quickly(case):
-    line = PATHOLOGICAL[case]
-    data = (line + b"\n") * COPIES
-    worst = 0.0
+def test_pathological_lines_are_all_accounted_for(case):
+    data = (PATHOLOGICAL[case] + b"\n") * COPIES
     for fmt_name, fmt in FORMATS.items():
-        best = float("inf")
-        for _ in range(TIMING_RUNS):
-            began = time.perf_counter()
-            result = parse_chunk(Chunk(data, 1), fmt)
-            best = min(best, time.perf_counter() - began)
+        result = parse_chunk(Chunk(data, 1), fmt)
         assert result.lines == COPIES, fmt_name
         assert result.frame.height + result.rejected == COPIES, fmt_name
-        worst = max(worst, best / COPIES)
-        assert best / COPIES <= PER_LINE_BUDGET_S, f"{case} in {fmt_name}: {best / COPIES * 1000:.1f} ms per line"
-    assert worst > 0
+        assert sum(result.reasons.values()) == result.rejected, fmt_name
