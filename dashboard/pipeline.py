@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.enrich import enrich
 from dashboard.enrich.agents import warm_up
-from dashboard.enrich.geo import GeoDatabase, open_geo_database
+from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.ingest.formats import LogFormat
 from dashboard.ingest.parse import WORKERS, ParseResult, Source, parse_sources
 
@@ -54,7 +54,7 @@ def load_log(
     if not isinstance(sources, list | tuple):
         sources = [sources]
     if fingerprint is None:
-        geo_file = str(geo.path) if geo is not None else str(geoip) if geoip else None
+        geo_file = str(geo.path if geo is not None else resolve_geoip_path(geoip))
         fingerprint = source_fingerprint(sources, fmt, geo_file)
     started = time.perf_counter()
     warm_up()  # the user-agent engines build while the log parses, not after
@@ -88,7 +88,11 @@ def source_fingerprint(
     parts: list[Hashable] = []
     for source in sources:
         if isinstance(source, str | os.PathLike):
-            stat = os.stat(source)
+            try:
+                stat = os.stat(source)
+            except OSError:  # not a file (stdin's "-", a missing path): reading it says what is wrong
+                parts.append(("stream", os.fspath(source), id(source)))
+                continue
             parts.append(("file", os.fspath(source), stat.st_size, stat.st_mtime_ns))
         elif isinstance(source, io.BytesIO):
             parts.append(("bytes", hashlib.sha256(source.getbuffer()).hexdigest()))

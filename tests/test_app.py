@@ -401,3 +401,12 @@ def test_the_page_never_shows_error_details():
 
     config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_changing_a_setting_after_an_upload_keeps_the_upload():
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("mine.log", small_log(), "text/plain")).run()
+    at.selectbox(key="bucket").set_value("1h").run()  # a full rerun: the cached upload is found again
+    assert not at.exception, [e.message for e in at.exception]
+    assert metric(at, "Requests") == "3"

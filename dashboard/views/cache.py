@@ -80,31 +80,44 @@ def server_log_for(path: Path, fmt: str | None, geoip: str | None) -> LoadedLog:
 
 
 @st.cache_resource(max_entries=MAX_UPLOADS_PER_SESSION, ttl=TTL_SECONDS, scope="session", show_spinner=False)
+def _kept_upload(
+    digest: str, name: str, fmt: str | None, geoip: str | None, max_decompressed: int | None, _loaded: LoadedLog | None
+) -> LoadedLog:
+    """Uploads parsed outside the cache, kept for this session; ``Evicted`` when asked for one it let go."""
+    if _loaded is None:
+        raise Evicted(name)
+    return _loaded
+
+
 def uploaded_log(
     digest: str,
-    _data: bytes | None,
+    data: bytes | None,
     name: str,
     fmt: str | None,
     geoip: str | None,
     max_decompressed: int | None = None,
-    _progress: Callable | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> LoadedLog:
-    """An uploaded log, keyed by the SHA-256 of its bytes, cached for this session only.
+    """An uploaded log, keyed by the SHA-256 of its bytes; without the bytes, only found again (or ``Evicted``).
 
-    Called without the bytes, it only finds the log again: ``Evicted`` when the cache has let it go.
+    It is parsed outside the cached function: the progress bar it draws would otherwise be replayed on every
+    later run, where that bar no longer exists (CacheReplayClosureError).
     """
-    if _data is None:
-        raise Evicted(name)
-    fingerprint = ("upload", digest, fmt, str(resolve_geoip_path(geoip)))
-    return load_log(
-        io.BytesIO(_data),
+    try:
+        return _kept_upload(digest, name, fmt, geoip, max_decompressed, None)
+    except Evicted:
+        if data is None:
+            raise
+    loaded = load_log(
+        io.BytesIO(data),
         fmt,
         geo=_geo(geoip),
         name=name,
-        progress=_progress,
+        progress=progress,
         max_decompressed=max_decompressed,
-        fingerprint=fingerprint,
+        fingerprint=("upload", digest, fmt, str(resolve_geoip_path(geoip))),
     )
+    return _kept_upload(digest, name, fmt, geoip, max_decompressed, loaded)
 
 
 def digest(data: bytes) -> str:
