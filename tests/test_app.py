@@ -379,12 +379,12 @@ def test_a_failing_section_is_one_message_and_the_rest_still_renders(caplog):
 
 
 def test_a_chart_that_fails_leaves_the_rest_of_the_traffic_page(monkeypatch):
-    from dashboard.render import charts
+    from dashboard.render import maps
 
     def broken(*args, **kwargs):
         raise RuntimeError("no map today")
 
-    monkeypatch.setattr(charts, "country_map", broken)
+    monkeypatch.setattr(maps, "country_map", broken)
     at = run_app()
     assert not at.exception
     assert [e.value for e in at.error] == [

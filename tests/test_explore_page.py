@@ -174,12 +174,12 @@ def test_the_map_follows_the_filters():
 
 
 def test_a_failing_panel_leaves_the_other_panels(monkeypatch):
-    from dashboard.render import explore_charts
+    from dashboard.render import bars
 
     def broken(*args, **kwargs):
         raise KeyError("share")
 
-    monkeypatch.setattr(explore_charts, "top_bar_chart", broken)
+    monkeypatch.setattr(bars, "top_bar_chart", broken)
     at = run_app()
     assert not at.exception
     assert at.error
