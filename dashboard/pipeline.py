@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pandas as pd
 
 from dashboard.enrich import enrich
 from dashboard.enrich.agents import warm_up
-from dashboard.enrich.geo import GeoDatabase, open_geo_database
+from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.ingest.formats import LogFormat
 from dashboard.ingest.parse import WORKERS, ParseResult, Source, parse_sources
 
@@ -22,6 +25,8 @@ class LoadedLog:
 
     parse: ParseResult
     frame: pd.DataFrame
+    # What the rows were made from (file stats, upload digest, followed lines, sample parameters): caches key on it.
+    fingerprint: tuple[Hashable, ...] = ()
 
     @property
     def format_name(self) -> str:
@@ -39,13 +44,18 @@ def load_log(
     name: str | None = None,
     max_decompressed: int | None = None,
     timings: dict[str, float] | None = None,
+    fingerprint: tuple[Hashable, ...] | None = None,
 ) -> LoadedLog:
     """Parse and enrich one or more logs; the frame comes sorted by time.
 
-    ``timings``, when given, receives the seconds spent in ``parse_s`` and ``enrich_s``.
+    ``timings``, when given, receives the seconds spent in ``parse_s`` and ``enrich_s``. ``fingerprint``
+    defaults to ``source_fingerprint`` of the sources, format and GeoIP database.
     """
     if not isinstance(sources, list | tuple):
         sources = [sources]
+    if fingerprint is None:
+        geo_file = str(geo.path if geo is not None else resolve_geoip_path(geoip))
+        fingerprint = source_fingerprint(sources, fmt, geo_file)
     started = time.perf_counter()
     warm_up()  # the user-agent engines build while the log parses, not after
     result = parse_sources(
@@ -65,4 +75,28 @@ def load_log(
     result.frame = frame
     if timings is not None:
         timings.update(parse_s=parsed - started, enrich_s=time.perf_counter() - parsed)
-    return LoadedLog(parse=result, frame=frame)
+    return LoadedLog(parse=result, frame=frame, fingerprint=fingerprint)
+
+
+def source_fingerprint(
+    sources: Sequence[Source], fmt: str | LogFormat | None, geo_file: str | None
+) -> tuple[Hashable, ...]:
+    """What identifies the data read: a file by path, size and mtime_ns; bytes in memory by their SHA-256.
+
+    A stream that can be neither stat-ed nor hashed without reading it gets its object id: never shared.
+    """
+    parts: list[Hashable] = []
+    for source in sources:
+        if isinstance(source, str | os.PathLike):
+            try:
+                stat = os.stat(source)
+            except OSError:  # not a file (stdin's "-", a missing path): reading it says what is wrong
+                parts.append(("stream", os.fspath(source), id(source)))
+                continue
+            parts.append(("file", os.fspath(source), stat.st_size, stat.st_mtime_ns))
+        elif isinstance(source, io.BytesIO):
+            parts.append(("bytes", hashlib.sha256(source.getbuffer()).hexdigest()))
+        else:
+            parts.append(("stream", id(source)))
+    fmt_key = (fmt.name, fmt.kind, fmt.pattern, fmt.json_paths) if isinstance(fmt, LogFormat) else fmt
+    return (*parts, ("format", fmt_key), ("geoip", geo_file))

@@ -351,3 +351,62 @@ def test_a_gzip_bomb_upload_is_cut_at_the_configured_limit(monkeypatch):
     assert not at.exception
     assert any("configured limit" in e.value for e in at.error), [e.value for e in at.error]
     assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"
+
+
+def guarded_script() -> None:
+    """Two failing sections and one that draws: what the guard must make of them."""
+    import streamlit as st
+
+    from dashboard.errors import DataBloomError
+    from dashboard.views import guard
+
+    with guard.section("The first panel"):
+        raise RuntimeError("boom in /srv/secret/app.py\nsecond line")
+    with guard.section("The second panel", "Load another log."):
+        raise DataBloomError("access.log is empty")
+    st.write("the rest of the page")
+
+
+def test_a_failing_section_is_one_message_and_the_rest_still_renders(caplog):
+    at = AppTest.from_function(guarded_script, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors[0].startswith("The first panel could not be drawn: RuntimeError: boom in /srv/secret/app.py. Try")
+    assert "second line" not in errors[0]
+    assert errors[1] == "The second panel could not be drawn: access.log is empty. Load another log."
+    assert [m.value for m in at.markdown] == ["the rest of the page"]
+    assert "Traceback" in caplog.text  # the traceback goes to the server log only
+
+
+def test_a_chart_that_fails_leaves_the_rest_of_the_traffic_page(monkeypatch):
+    from dashboard.render import maps
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no map today")
+
+    monkeypatch.setattr(maps, "country_map", broken)
+    at = run_app()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The country map could not be drawn: RuntimeError: no map today. "
+        "Try another time window, bucket or log; the rest of the page is unaffected."
+    ]
+    assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"
+    assert any(h.value.startswith("Alerts") for h in at.subheader)  # drawn after the map
+    assert not at.get("deck_gl_json_chart")
+
+
+def test_the_page_never_shows_error_details():
+    import tomllib
+
+    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_changing_a_setting_after_an_upload_keeps_the_upload():
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("mine.log", small_log(), "text/plain")).run()
+    at.selectbox(key="bucket").set_value("1h").run()  # a full rerun: the cached upload is found again
+    assert not at.exception, [e.message for e in at.exception]
+    assert metric(at, "Requests") == "3"

@@ -171,3 +171,19 @@ def test_the_map_follows_the_filters():
     only_us = countries(run_app({"f": "country:is:US"}))
     assert len(everything) > 1
     assert only_us == {"US": everything["US"]}
+
+
+def test_a_failing_panel_leaves_the_other_panels(monkeypatch):
+    from dashboard.render import bars
+
+    def broken(*args, **kwargs):
+        raise KeyError("share")
+
+    monkeypatch.setattr(bars, "top_bar_chart", broken)
+    at = run_app()
+    assert not at.exception
+    assert at.error
+    assert all("could not be drawn: KeyError: 'share'" in e.value for e in at.error)
+    assert requests(at) == SAMPLE_LINES
+    titles = [s.value for s in at.subheader]
+    assert {"Traffic over time", "Countries", "Visitors by weekday × hour"} <= set(titles)

@@ -7,6 +7,7 @@ cached) only when it is read.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -34,6 +35,7 @@ from dashboard.pipeline import LoadedLog
 
 LOG = logging.getLogger(__name__)
 MERGE_MAX_ROWS = 32_768  # poll blocks are merged up to this size: bounded work per poll, few blocks overall
+_INSTANCES = itertools.count()  # tells two LiveLogs of one path apart in fingerprints (a re-opened follow)
 
 
 @dataclass
@@ -121,6 +123,7 @@ class LiveLog:
         self.newest: pd.Timestamp | None = None
         self._undetected: list[Chunk] = []
         self._frame: pd.DataFrame | None = None
+        self.instance = next(_INSTANCES)
 
     @property
     def rotations(self) -> int:
@@ -208,6 +211,9 @@ class LiveLog:
     def frame(self) -> pd.DataFrame:
         """The retained rows sorted by time, assembled on first read after a change and cached."""
         if self._frame is None:
+            if not self.rows:  # an empty or just-rotated file: the enriched columns are still there
+                self._frame = enrich(empty_frame(), self.geo)
+                return self._frame
             frame = concat_frames([b.frame for b in self.blocks])
             if len(frame) and not frame["time"].is_monotonic_increasing:
                 frame = frame.sort_values("time", kind="stable", ignore_index=True)
@@ -229,7 +235,8 @@ class LiveLog:
             rejects=list(self.rejects),
             sources=[str(self.follower.path)],
         )
-        return LoadedLog(parse=result, frame=self.frame)
+        fingerprint = ("follow", str(self.follower.path), self.instance, self.lines, self.rows)
+        return LoadedLog(parse=result, frame=self.frame, fingerprint=fingerprint)
 
     def close(self) -> None:
         """Close the follower (and the geo database when this object opened it)."""

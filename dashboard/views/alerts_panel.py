@@ -59,7 +59,7 @@ def load(selected, config_path: str | None) -> list:
     from dashboard.views import cache
 
     try:
-        return cache.alerts(selected.key, selected.loaded, config_path)
+        return cache.alerts(selected.loaded, config_path, cache.file_stamp(config_path))
     except AlertConfigError as exc:
         st.error(f"Alerts are off: {exc}", icon="⚠️")
         return []

@@ -2,10 +2,13 @@
 
 Parsed logs are held with ``cache_resource`` (one shared object, no copy per rerun): a 1M-row frame
 would cost a pickle round trip on every slider move under ``cache_data``. Uploads are cached per session.
+Caches derived from a log (cube, alerts, anonymised copy, Explore's arrays) hash it by ``LoadedLog.fingerprint``,
+what its rows were made from, so they follow the data when a file changes on disk.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from collections.abc import Callable
@@ -28,6 +31,19 @@ MAX_LOGS = 4
 MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
+MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
+
+
+def log_identity(loaded: LoadedLog) -> tuple:
+    """A log's cache identity: its fingerprint (an unfingerprinted log is never shared with another)."""
+    return loaded.fingerprint or ("object", id(loaded))
+
+
+BY_DATA = {LoadedLog: log_identity}
+
+
+class Evicted(LookupError):
+    """An upload asked back from the cache without its bytes after the cache let it go."""
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -47,52 +63,89 @@ def sample_log(lines: int, geoip: str | None = None) -> LoadedLog:
 
     sample = generate_sample(lines, days=SAMPLE_DAYS, seed=SAMPLE_SEED)
     buffer = io.BytesIO(b"".join(sample.chunks()))
-    return load_log(buffer, "combined", geo=_geo(geoip), name="sample")
+    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, str(resolve_geoip_path(geoip)))
+    return load_log(buffer, "combined", geo=_geo(geoip), name="sample", fingerprint=fingerprint)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Parsing the log…")
-def server_log(path: str, size: int, mtime: float, fmt: str | None, geoip: str | None) -> LoadedLog:
+def server_log(path: str, size: int, mtime_ns: int, fmt: str | None, geoip: str | None) -> LoadedLog:
     """A log file on the server, re-read when its size or modification time changes."""
     return load_log(Path(path), fmt, geo=_geo(geoip))
 
 
 def server_log_for(path: Path, fmt: str | None, geoip: str | None) -> LoadedLog:
+    """The server log at ``path`` as it is on disk now."""
     stat = path.stat()
-    return server_log(str(path), stat.st_size, stat.st_mtime, fmt, geoip)
+    return server_log(str(path), stat.st_size, stat.st_mtime_ns, fmt, geoip)
 
 
 @st.cache_resource(max_entries=MAX_UPLOADS_PER_SESSION, ttl=TTL_SECONDS, scope="session", show_spinner=False)
+def _kept_upload(
+    digest: str, name: str, fmt: str | None, geoip: str | None, max_decompressed: int | None, _loaded: LoadedLog | None
+) -> LoadedLog:
+    """Uploads parsed outside the cache, kept for this session; ``Evicted`` when asked for one it let go."""
+    if _loaded is None:
+        raise Evicted(name)
+    return _loaded
+
+
 def uploaded_log(
     digest: str,
-    _data: bytes,
+    data: bytes | None,
     name: str,
     fmt: str | None,
     geoip: str | None,
     max_decompressed: int | None = None,
-    _progress: Callable | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> LoadedLog:
-    """An uploaded log, keyed by the SHA-256 of its bytes, cached for this session only."""
-    return load_log(
-        io.BytesIO(_data), fmt, geo=_geo(geoip), name=name, progress=_progress, max_decompressed=max_decompressed
+    """An uploaded log, keyed by the SHA-256 of its bytes; without the bytes, only found again (or ``Evicted``).
+
+    It is parsed outside the cached function: the progress bar it draws would otherwise be replayed on every
+    later run, where that bar no longer exists (CacheReplayClosureError).
+    """
+    try:
+        return _kept_upload(digest, name, fmt, geoip, max_decompressed, None)
+    except Evicted:
+        if data is None:
+            raise
+    loaded = load_log(
+        io.BytesIO(data),
+        fmt,
+        geo=_geo(geoip),
+        name=name,
+        progress=progress,
+        max_decompressed=max_decompressed,
+        fingerprint=("upload", digest, fmt, str(resolve_geoip_path(geoip))),
     )
+    return _kept_upload(digest, name, fmt, geoip, max_decompressed, loaded)
 
 
 def digest(data: bytes) -> str:
+    """The SHA-256 of an upload: its cache key."""
     return hashlib.sha256(data).hexdigest()
 
 
-@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False)
-def cube(log_key: str, _loaded: LoadedLog, bucket: str, tz: str) -> pd.DataFrame:
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
+def cube(loaded: LoadedLog, bucket: str, tz: str) -> pd.DataFrame:
     """bucket × browser × country × status class × bot counts for a loaded log (what most panels draw)."""
-    return build_cube(_loaded.frame, bucket, tz)
+    return build_cube(loaded.frame, bucket, tz)
 
 
-@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Looking for anomalies…")
-def alerts(log_key: str, _loaded: LoadedLog, config_path: str | None) -> list:
-    """The alerts of a loaded log (computed once per log and alerts configuration)."""
+def file_stamp(path: str | None) -> tuple[int, int] | None:
+    """Size and mtime_ns of a file, so a cache keyed by it follows edits (None: no file, or unreadable)."""
+    try:
+        stat = Path(path).stat() if path else None
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns) if stat else None
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Looking for anomalies…", hash_funcs=BY_DATA)
+def alerts(loaded: LoadedLog, config_path: str | None, config_stamp: tuple[int, int] | None = None) -> list:
+    """The alerts of a loaded log (computed once per log and version of the alerts configuration)."""
     from dashboard.alerts import detect_alerts, load_config
 
-    return detect_alerts(_loaded.frame, load_config(config_path))
+    return detect_alerts(loaded.frame, load_config(config_path))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the followed log…")
@@ -106,33 +159,46 @@ def live_log(path: str, fmt: str | None, geoip: str | None, max_rows: int) -> Sh
 
 
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Reading the cube…")
-def saved_cube(path: str, size: int, mtime: float) -> CubeData:
+def saved_cube(path: str, size: int, mtime_ns: int) -> CubeData:
     """A cube file on the server, re-read when it changes."""
     return load_cube(path, Path(path).name)
 
 
 @st.cache_resource(max_entries=MAX_UPLOADS_PER_SESSION, ttl=TTL_SECONDS, scope="session", show_spinner=False)
-def uploaded_cube(digest: str, _data: bytes, name: str) -> CubeData:
-    """An uploaded cube, for this session only."""
+def uploaded_cube(digest: str, _data: bytes | None, name: str) -> CubeData:
+    """An uploaded cube, for this session only (``Evicted`` when asked back without its bytes and gone)."""
+    if _data is None:
+        raise Evicted(name)
     return load_cube(_data, name)
 
 
-@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False)
-def rebucketed(key: str, _data: CubeData, bucket: str, tz: str) -> tuple[pd.DataFrame, bool]:
-    """A saved cube in the page's bucket size and zone."""
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
+def rebucketed(loaded: LoadedLog, _data: CubeData, bucket: str, tz: str) -> tuple[pd.DataFrame, bool]:
+    """A saved cube in the page's bucket size and zone; ``loaded`` is the cube's stand-in log, for its fingerprint."""
     return rebucket(_data, bucket, tz)
 
 
-@st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Preparing the log…")
-def explore_prepared(log_key: str, rows: int, _loaded: LoadedLog, tz: str) -> Prepared:
-    """Per-row arrays for the Explore page; keyed by row count too, so a followed log is prepared again."""
-    return prepare(_loaded.frame, tz)
+@st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Preparing the log…", hash_funcs=BY_DATA)
+def explore_prepared(loaded: LoadedLog, tz: str) -> Prepared:
+    """Per-row arrays for the Explore page (a followed log's fingerprint changes with its lines)."""
+    return prepare(loaded.frame, tz)
 
 
-@st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…")
-def anonymised(log_key: str, _loaded: LoadedLog) -> LoadedLog:
+@st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…", hash_funcs=BY_DATA)
+def anonymised(loaded: LoadedLog) -> LoadedLog:
     """The log with every client address masked (GoAccess's anonymisation)."""
-    return anonymise_loaded(_loaded)
+    return _masked(loaded)
+
+
+@st.cache_resource(max_entries=MAX_LIVE_COPIES, show_spinner=False, hash_funcs=BY_DATA)
+def anonymised_live(loaded: LoadedLog) -> LoadedLog:
+    """A followed log masked: its own small cache, so polls do not fill ``anonymised`` with stale copies."""
+    return _masked(loaded)
+
+
+def _masked(loaded: LoadedLog) -> LoadedLog:
+    """A masked copy with a fingerprint of its own (its cube and alerts must not be the unmasked log's)."""
+    return dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), "anonymised"))
 
 
 def clear_all() -> None:

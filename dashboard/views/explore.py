@@ -21,7 +21,7 @@ from dashboard.analysis.filters import BOT_MODES, FIELDS, Filter, FilterError, c
 from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value
-from dashboard.views import cache, sidebar
+from dashboard.views import cache, guard, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -115,7 +115,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return
-    if getattr(selected, "cube", None) is not None:
+    if selected.cube is not None:
         st.info("Explore filters the rows of a log; a saved cube holds only counts. Open the log itself to explore it.")
         return
     if selected.loaded is None or selected.loaded.frame.empty:
@@ -124,31 +124,38 @@ def render(settings: Settings, selected: Selected | None) -> None:
     top = st.columns([2, 2, 1])
     with top[2]:
         compare = st.toggle("Compare", value=True, key="compare", bind="query-params", help="with the previous period")
-    # Anonymisation is the sidebar's: the selected log is already masked when it is on.
-    prepared = cache.explore_prepared(selected.key, len(selected.loaded.frame), selected.loaded, settings.tz)
-    with top[0]:
-        period = _date_range(prepared, settings.tz)
     filters, errors = current_filters()
     for message in errors:
         st.error(f"Ignored a filter from the link: {plain(message)}", icon="⚠️")
-    with top[1]:
-        _add_filter_form()
-    _chips(filters)
-    applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
-    try:
-        data = explore.explore(prepared, applied, period, compare=compare and period is not None)
-    except FilterError as exc:
-        st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
+    data = None
+    with guard.section("This selection", "Try another date range or remove a filter."):
+        # Anonymisation is the sidebar's: the selected log is already masked when it is on.
+        prepared = cache.explore_prepared(selected.loaded, settings.tz)
+        with top[0]:
+            period = _date_range(prepared, settings.tz)
+        with top[1]:
+            _add_filter_form()
+        _chips(filters)
+        applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
+        try:
+            data = explore.explore(prepared, applied, period, compare=compare and period is not None)
+        except FilterError as exc:
+            st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
+    if data is None:
         return
     version = str(abs(hash(tuple(to_params(filters)))))
-    _caption(selected, data, settings)
-    _figures(data)
-    _traffic(data, settings)
-    _status(data, settings, version)
-    _tops(data, version)
-    _map(data, version)
-    _heatmaps(data)
-    _response(data, settings)
+    for title, draw in (
+        ("The period", lambda: _caption(selected, data, settings)),
+        ("The figures", lambda: _figures(data)),
+        ("Traffic over time", lambda: _traffic(data, settings)),
+        ("Status codes over time", lambda: _status(data, settings, version)),
+        ("The top lists", lambda: _tops(data, version)),
+        ("The country map", lambda: _map(data, version)),
+        ("The heatmaps", lambda: _heatmaps(data)),
+        ("Response time", lambda: _response(data, settings)),
+    ):
+        with guard.section(title):
+            draw()
 
 
 def _on_map_pick(map_key: str) -> None:
@@ -295,7 +302,7 @@ def _tops(data: explore.ExploreData, version: str) -> None:
         for col, panel in zip(cols, keys[i : i + 2], strict=False):
             title, dimension, _ = explore.TOP_PANELS[panel]
             table = data.tops[panel]
-            with col:
+            with col, guard.section(title):
                 st.subheader(title)
                 if table.empty:
                     st.caption("Nothing in this selection.")

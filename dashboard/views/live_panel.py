@@ -9,22 +9,20 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.live.shared import live_figures
 from dashboard.render import timeline
+from dashboard.views import sidebar
 from dashboard.views.sidebar import Selected
 
 
 def poll(selected: Selected) -> Selected:
-    """The same followed log with the lines that arrived since the last poll."""
-    loaded = selected.live.poll()
-    if selected.anonymise:
-        loaded = anonymise_loaded(loaded)
-    key = f"live:{selected.name}:{loaded.parse.lines}:{len(loaded.frame)}"
-    return dataclasses.replace(selected, key=key, loaded=loaded)
+    """The same followed log with the lines that arrived since the last poll (masked again when it was)."""
+    current = dataclasses.replace(selected, loaded=selected.live.poll(), anonymise=False)
+    return sidebar.masked(current) if selected.anonymise else current
 
 
 def render(selected: Selected, tz: str) -> None:
+    """Requests per minute, active visitors and the newest requests of a followed log."""
     figures = live_figures(selected.loaded.frame, tz)
     st.subheader("Live")
     cols = st.columns(3)

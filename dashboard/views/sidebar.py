@@ -9,18 +9,19 @@ from __future__ import annotations
 import dataclasses
 import zoneinfo
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
-from dashboard.analysis.aggregate import AggregateError
-from dashboard.analysis.cubes import CubeData, CubeError, is_parquet
-from dashboard.enrich.geo import GeoDatabaseError
+from dashboard.analysis.cubes import CubeData, is_parquet
+from dashboard.errors import DataBloomError
 from dashboard.ingest.formats import FORMATS, LogFormat, UnknownFormatError
 from dashboard.ingest.parse import ParseResult, empty_frame
 from dashboard.ingest.sources import SourceError
+from dashboard.live.shared import SharedLive
 from dashboard.pipeline import LoadedLog
-from dashboard.views import cache
-from dashboard.views.config import AppConfig, PathNotAllowedError, allowed_path
+from dashboard.views import cache, guard
+from dashboard.views.config import AppConfig, allowed_path
 
 SAMPLE, UPLOAD, SERVER, LIVE, CUBE = "Sample", "Upload", "Server log", "Live", "Cube"
 BUCKETS = ("15min", "1h", "4h", "1D")
@@ -28,15 +29,7 @@ DEFAULT_BUCKET = "4h"
 BOT_CHOICES = ("include", "exclude", "only")
 UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
 AUTO, CUSTOM = "auto", "custom…"
-LOAD_ERRORS = (
-    CubeError,
-    UnknownFormatError,
-    SourceError,
-    GeoDatabaseError,
-    AggregateError,
-    PathNotAllowedError,
-    OSError,
-)
+LOAD_ERRORS = (DataBloomError, OSError)
 KEY = "sidebar_"
 
 
@@ -52,14 +45,26 @@ class Settings:
 
 
 @dataclass(frozen=True)
-class Selected:
-    """The log on screen: a key identifying it, a display name, and whether it is the sample."""
+class LogRef:
+    """How to find a log again in the caches: all that session state keeps of the last good one."""
 
-    key: str
+    source: str  # SAMPLE, UPLOAD, SERVER, LIVE or CUBE
+    path: str | None = None
+    fmt: str | None = None
+    name: str | None = None
+    digest: str | None = None  # an upload's SHA-256
+    is_cube: bool = False  # an uploaded cube rather than a log
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The log on screen: how to find it again, a display name, and whether it is the sample."""
+
+    ref: LogRef
     name: str
     loaded: LoadedLog
     is_sample: bool
-    live: object | None = None  # a live.SharedLive when the log is followed
+    live: SharedLive | None = None  # set when the log is followed
     cube: CubeData | None = None  # a saved cube instead of rows
     anonymise: bool = False  # addresses are masked (also in what a live poll brings)
 
@@ -112,64 +117,45 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         )
         selected = _load(config, source, fmt)
         if anonymise and selected is not None and selected.cube is None and not selected.anonymise:
-            selected = dataclasses.replace(
-                selected,
-                key=selected.key + ":anon",
-                loaded=cache.anonymised(selected.key, selected.loaded),
-                anonymise=True,
-            )
+            selected = masked(selected)
     return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
 
 
+def masked(selected: Selected) -> Selected:
+    """The selection with every client address masked; a followed log's copies go to their own small cache."""
+    mask = cache.anonymised if selected.live is None else cache.anonymised_live
+    return dataclasses.replace(selected, loaded=mask(selected.loaded), anonymise=True)
+
+
 def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
-    try:
-        selected = _load_source(config, source, fmt)
-    except LOAD_ERRORS as exc:
-        st.error(f"Could not load this log: {exc}", icon="⚠️")
-        selected = None
+    """The chosen log, or the last one that loaded (found again in the caches) with one error saying why."""
+    selected = None
+    with guard.section("This log", "Choose another source or format in the sidebar.", failed="could not be loaded"):
+        try:
+            selected = _load_source(config, source, fmt)
+        except LOAD_ERRORS as exc:
+            st.error(f"Could not load this log: {exc}", icon="⚠️")
     if selected is not None:
-        st.session_state["last_selected"] = selected
+        st.session_state[KEY + "last"] = selected.ref
         return selected
-    return st.session_state.get("last_selected")
+    last = st.session_state.get(KEY + "last")
+    if last is None:
+        return None
+    try:
+        return _open(config, last)
+    except (*LOAD_ERRORS, cache.Evicted):
+        del st.session_state[KEY + "last"]
+        return None
 
 
 def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
-    if source == SAMPLE:
-        loaded = cache.sample_log(config.sample_lines, config.geoip)
-        return Selected(key=f"sample:{config.sample_lines}", name="sample", loaded=loaded, is_sample=True)
+    """Read the source's widgets and open what they name."""
+    if source in (SAMPLE, CUBE):
+        return _open(config, LogRef(source))
     if source == LIVE:
-        return _live_selected(config.follow, fmt or config.format, config)
-    if source == CUBE:
-        stat = config.cube.stat()
-        data = cache.saved_cube(str(config.cube), stat.st_size, stat.st_mtime)
-        return _cube_selected(f"cube:{config.cube}:{stat.st_mtime}", config.cube.name, data)
+        return _open(config, LogRef(LIVE, str(config.follow), fmt or config.format))
     if source == UPLOAD:
-        upload = st.file_uploader(
-            "Access log",
-            type=UPLOAD_TYPES,
-            key=KEY + "upload",
-            help="plain text, .gz or .bz2; the size limit is server.maxUploadSize",
-        )
-        if upload is None:
-            st.caption("Choose a file to analyse it.")
-            return None
-        data = upload.getvalue()
-        digest = cache.digest(data)
-        if not data:
-            raise SourceError(f"{upload.name} is empty")
-        if is_parquet(data):
-            return _cube_selected(f"cube-upload:{digest}", upload.name, cache.uploaded_cube(digest, data, upload.name))
-        bar = st.progress(0.0, text=f"Parsing {upload.name}…")
-
-        def progress(done: int) -> None:
-            bar.progress(min(done / len(data), 1.0), text=f"Parsing {upload.name}… {done / 1e6:,.0f} MB")
-
-        try:
-            loaded = cache.uploaded_log(digest, data, upload.name, fmt, config.geoip, config.max_decompressed, progress)
-        finally:
-            bar.empty()
-        _check_parsed(loaded, upload.name)
-        return Selected(key=f"upload:{digest}:{fmt}", name=upload.name, loaded=loaded, is_sample=False)
+        return _upload(config, fmt)
     names = [str(p) for p in config.logs]
     if config.allow_dirs:
         requested = st.text_input(
@@ -180,32 +166,72 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
         )
     else:
         requested = st.selectbox("Log file", names, key=KEY + "path_choice")
-    path = allowed_path(config, requested)
+    path = str(allowed_path(config, requested))
     if st.toggle("Follow live (tail -F)", key=KEY + "follow", help="update the page as the file grows"):
-        return _live_selected(path, fmt or config.format, config)
-    loaded = cache.server_log_for(path, fmt or config.format, config.geoip)
-    _check_parsed(loaded, path.name)
-    return Selected(key=f"path:{path}:{fmt}", name=path.name, loaded=loaded, is_sample=False)
+        return _open(config, LogRef(LIVE, path, fmt or config.format))
+    return _open(config, LogRef(SERVER, path, fmt or config.format))
 
 
-def _live_selected(path, fmt: str | None, config: AppConfig) -> Selected:
-    """A followed log; the page's live fragment reads new lines (unless paused)."""
-    shared = cache.live_log(str(path), fmt, config.geoip, config.follow_rows)
-    loaded = shared.current()
-    return Selected(
-        key=f"live:{path}:{loaded.parse.lines}:{len(loaded.frame)}",
-        name=path.name,
-        loaded=loaded,
-        is_sample=False,
-        live=shared,
+def _upload(config: AppConfig, fmt: str | None) -> Selected | None:
+    upload = st.file_uploader(
+        "Access log",
+        type=UPLOAD_TYPES,
+        key=KEY + "upload",
+        help="plain text, .gz or .bz2; the size limit is server.maxUploadSize",
     )
+    if upload is None:
+        st.caption("Choose a file to analyse it.")
+        return None
+    data = upload.getvalue()
+    if not data:
+        raise SourceError(f"{upload.name} is empty")
+    ref = LogRef(UPLOAD, fmt=fmt, name=upload.name, digest=cache.digest(data), is_cube=is_parquet(data))
+    if ref.is_cube:
+        return _open(config, ref, data)
+    bar = st.progress(0.0, text=f"Parsing {upload.name}…")
+
+    def progress(done: int) -> None:
+        bar.progress(min(done / len(data), 1.0), text=f"Parsing {upload.name}… {done / 1e6:,.0f} MB")
+
+    try:
+        return _open(config, ref, data, progress)
+    finally:
+        bar.empty()
 
 
-def _cube_selected(key: str, name: str, data: CubeData) -> Selected:
-    """A Selected for a cube: no rows, the cube instead."""
+def _open(config: AppConfig, ref: LogRef, data: bytes | None = None, progress=None) -> Selected:
+    """The log a ``LogRef`` names, from the caches (an upload's bytes are needed only the first time)."""
+    if ref.source == SAMPLE:
+        loaded = cache.sample_log(config.sample_lines, config.geoip)
+        return Selected(ref=ref, name="sample", loaded=loaded, is_sample=True)
+    if ref.source == LIVE:
+        shared = cache.live_log(ref.path, ref.fmt, config.geoip, config.follow_rows)
+        return Selected(ref=ref, name=Path(ref.path).name, loaded=shared.current(), is_sample=False, live=shared)
+    if ref.source == CUBE:
+        stat = config.cube.stat()
+        data = cache.saved_cube(str(config.cube), stat.st_size, stat.st_mtime_ns)
+        return _cube_selected(ref, config.cube.name, data, ("cube", str(config.cube), stat.st_size, stat.st_mtime_ns))
+    if ref.source == UPLOAD and ref.is_cube:
+        cube = cache.uploaded_cube(ref.digest, data, ref.name)
+        return _cube_selected(ref, ref.name, cube, ("cube-upload", ref.digest))
+    if ref.source == UPLOAD:
+        loaded = cache.uploaded_log(
+            ref.digest, data, ref.name, ref.fmt, config.geoip, config.max_decompressed, progress
+        )
+        _check_parsed(loaded, ref.name)
+        return Selected(ref=ref, name=ref.name, loaded=loaded, is_sample=False)
+    path = Path(ref.path)
+    loaded = cache.server_log_for(path, ref.fmt, config.geoip)
+    _check_parsed(loaded, path.name)
+    return Selected(ref=ref, name=path.name, loaded=loaded, is_sample=False)
+
+
+def _cube_selected(ref: LogRef, name: str, data: CubeData, fingerprint: tuple) -> Selected:
+    """A Selected for a cube: no rows, the cube instead (the stand-in log carries the cube's fingerprint)."""
     fmt = LogFormat(name="cube", kind="cube", description="a saved cube")
     parse = ParseResult(frame=empty_frame(), format=fmt, lines=data.requests, sources=[name])
-    return Selected(key=key, name=name, loaded=LoadedLog(parse=parse, frame=parse.frame), is_sample=False, cube=data)
+    loaded = LoadedLog(parse=parse, frame=parse.frame, fingerprint=fingerprint)
+    return Selected(ref=ref, name=name, loaded=loaded, is_sample=False, cube=data)
 
 
 def _check_parsed(loaded: LoadedLog, name: str) -> None:

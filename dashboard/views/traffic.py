@@ -1,7 +1,8 @@
-"""The overview page: headline figures, browsers, heatmap tables and the country map for a time window.
+"""The Traffic page: headline figures, browsers, heatmap tables and the country map for a time window.
 
 Everything that follows the window slider lives in one fragment, so moving the slider or playing the
-time-lapse reruns only this part of the page, from cached tables (the log is never re-parsed).
+time-lapse reruns only this part of the page, from cached tables (the log is never re-parsed). Each section
+draws inside its own guard: a failure is one message in its place, and the rest of the page still renders.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dashboard.analysis import cubes, traffic
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import human_bytes
-from dashboard.views import alerts_panel, cache, live_panel, sidebar
+from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -67,8 +68,10 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
 
     @st.fragment(run_every=None if paused else LIVE_SECONDS)
     def live_section() -> None:
-        current = selected if paused else live_panel.poll(selected)
-        live_panel.render(current, settings.tz)
+        current = selected
+        with guard.section("The live panel", "The page shows what was read before; it retries at the next update."):
+            current = selected if paused else live_panel.poll(selected)
+            live_panel.render(current, settings.tz)
         _body(settings, current, alerts_config, live=True)
 
     live_section()
@@ -76,28 +79,34 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
 
 def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool) -> None:
     if selected.cube is not None:
-        _cube_body(settings, selected)
+        with guard.section("The saved cube", "Try another bucket size or time zone, or rebuild the cube."):
+            _cube_body(settings, selected)
         return
     loaded = selected.loaded
-    cube = cache.cube(selected.key, loaded, settings.bucket, settings.tz)
-    buckets = traffic.bucket_options(cube)
-    if not buckets:
-        st.warning("This log has no parsed request to show.")
+    with guard.section("The traffic of this log", "Try another bucket size or time zone."):
+        cube = cache.cube(loaded, settings.bucket, settings.tz)
+        buckets = traffic.bucket_options(cube)
+        if not buckets:
+            st.warning("This log has no parsed request to show.")
+        else:
+            st.caption(
+                f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · "
+                f"times in {settings.tz}"
+            )
+            alerts = []
+            with guard.section("Alerts", "The other panels do not depend on them."):
+                alerts = alerts_panel.load(selected, alerts_config)
+            _window_section(settings, selected, cube, buckets, alerts, live)
+            with guard.section("Alerts", "The other panels do not depend on them."):
+                alerts_panel.render(alerts, buckets, traffic.bucket_labels(buckets), settings.tz)
+    with guard.section("Rejected lines"):
         _rejects(loaded)
-        return
-    st.caption(
-        f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · times in {settings.tz}"
-    )
-    alerts = alerts_panel.load(selected, alerts_config)
-    _window_section(settings, selected, cube, buckets, alerts, live)
-    alerts_panel.render(alerts, buckets, traffic.bucket_labels(buckets), settings.tz)
-    _rejects(loaded)
     st.caption(ATTRIBUTION)
 
 
 def _cube_body(settings: Settings, selected: Selected) -> None:
     """A saved cube: every count panel; visitors from its visitors table; no rows, so no alerts or rejects."""
-    cube, exact = cache.rebucketed(selected.key, selected.cube, settings.bucket, settings.tz)
+    cube, exact = cache.rebucketed(selected.loaded, selected.cube, settings.bucket, settings.tz)
     buckets = traffic.bucket_options(cube)
     if not buckets:
         st.warning("This cube is empty.")
@@ -116,6 +125,7 @@ def _window_section(
 ) -> None:
     playing = st.session_state.get(KEY + "playing", False) and not live
 
+    @guard.section("The time window")
     def section() -> None:
         labels = traffic.bucket_labels(buckets)
         if live:
@@ -152,10 +162,14 @@ def _window_section(
         data = traffic.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
         if selected.cube is not None:
             data.figures["visitors"] = cubes.window_visitors(selected.cube, start, end)
-        _figures(data, selected)
-        _browsers(data, settings, alerts)
-        _heatmaps(data, settings)
-        _map(data)
+        with guard.section("The figures"):
+            _figures(data, selected)
+        with guard.section("Browsers"):
+            _browsers(data, settings, alerts)
+        with guard.section("The heatmap tables"):
+            _heatmaps(data, settings)
+        with guard.section("The country map"):
+            _map(data)
 
     # A followed log is already inside the live fragment (fragments do not nest).
     section() if live else st.fragment(run_every=PLAY_SECONDS if playing else None)(section)()
