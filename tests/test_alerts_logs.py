@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.alerts import Alert, detect_alerts, validate_config
 from dashboard.pipeline import load_log
-from support.loglines import UA_CHROME, combined
+from support.loglines import UA_CHROME, UA_GOOGLEBOT, combined
 
 ROOT = Path(__file__).resolve().parents[1]
 START = pd.Timestamp("2026-06-01", tz="UTC")  # a Monday
@@ -30,14 +30,16 @@ HOURLY = np.array(
 Row = tuple[pd.Timestamp, str]
 
 
-def lines_of(times: pd.DatetimeIndex, ips: list[str] | str, paths: list[str] | str, status: int = 200) -> list[Row]:
+def lines_of(
+    times: pd.DatetimeIndex, ips: list[str] | str, paths: list[str] | str, status: int = 200, agent: str = UA_CHROME
+) -> list[Row]:
     """Combined lines (with their time, for sorting) of one request per time."""
     n = len(times)
     ips = [ips] * n if isinstance(ips, str) else ips
     paths = [paths] * n if isinstance(paths, str) else paths
     stamps = times.strftime(STAMP)
     return [
-        (t, combined(ip, s, f"GET {p} HTTP/1.1", status, 512, agent=UA_CHROME))
+        (t, combined(ip, s, f"GET {p} HTTP/1.1", status, 512, agent=agent))
         for t, s, ip, p in zip(times, stamps, ips, paths, strict=True)
     ]
 
@@ -63,12 +65,14 @@ def background(seed: int = 1, days: int = DAYS, start: pd.Timestamp = START, per
     return rows
 
 
-def burst(ip: str, start: str, minutes: float, paths: list[str], status: int = 200, seed: int = 0) -> list[Row]:
+def burst(
+    ip: str, start: str, minutes: float, paths: list[str], status: int = 200, seed: int = 0, agent: str = UA_CHROME
+) -> list[Row]:
     """One client's requests to ``paths`` (in order) spread evenly at random over a window."""
     rng = np.random.default_rng(seed)
     t0 = pd.Timestamp(start, tz="UTC")
     times = t0 + pd.to_timedelta(np.sort(rng.random(len(paths))) * minutes * 60, unit="s")
-    return lines_of(pd.DatetimeIndex(times), ip, paths, status)
+    return lines_of(pd.DatetimeIndex(times), ip, paths, status, agent)
 
 
 def probes(distinct: int, requests: int, seed: int = 0) -> list[str]:
@@ -117,6 +121,23 @@ def test_scanner_found_whatever_the_status_with_the_figures_of_its_rule(
     assert 1 <= found.expected < observed / 2, "expected is what clients usually do"
     assert f"{observed:,}" in found.message
     assert not of(alerts, "traffic_spike"), "the scanner's rows explain the extra volume"
+
+
+@pytest.mark.parametrize(("status", "alerts"), [(200, 0), (404, 1)], ids=["crawling 200s", "probing 404s"])
+def test_a_declared_crawler_is_judged_by_its_errors_only(normal: list[Row], status: int, alerts: int) -> None:
+    """Googlebot walking 317 pages of a shop is its job; the same walk collecting 404s is a scanner in disguise."""
+    walk = burst(SCANNER, "2026-06-02 14:03:17", 10, probes(317, 1133), status, agent=UA_GOOGLEBOT)
+    assert len(of(detect_alerts(frame_of(normal, walk)), "scanner")) == alerts
+
+
+REAL_LOGS = ROOT.parent / "shared" / "real-logs"
+
+
+@pytest.mark.skipif(not REAL_LOGS.is_dir(), reason="../shared/real-logs is not beside the checkout")
+def test_googlebot_crawling_a_real_shop_is_no_scanner() -> None:
+    """lnav's zanbil.ir log: 3 minutes in which Googlebot fetched 88 distinct product pages."""
+    frame = load_log(REAL_LOGS / "lnav_zanbil_nginx.log").frame
+    assert of(detect_alerts(frame), "scanner") == []
 
 
 def monitor_times(hours: float, days: int) -> pd.DatetimeIndex:

@@ -5,7 +5,9 @@ The site's usual is a robust upper fence over every client's windows. With most 
 above it are enough, and so are 404s above theirs. Whatever the status codes (a site that answers 200 to
 everything), distinct URLs or requests must be ``any_status_factor`` times the site's usual and
 ``min_client_ratio`` times the client's own usual (the median of its windows outside the episode), so a busy
-monitor or a steady crawler is not a scanner. An alert reports the sign that fired: its peak over any
+monitor or a steady crawler is not a scanner; and a client that declares itself a crawler in every request of a
+window (Googlebot walking a shop) is judged by the 4xx signs only there: crawling many pages is its job, while a
+scanner dressed as a crawler still collects the 404s. An alert reports the sign that fired: its peak over any
 ``window``-long span against the site's usual, in the same unit.
 """
 
@@ -30,7 +32,8 @@ def detect_scanners(frame: pd.DataFrame, cfg: dict, general: dict) -> list[Alert
     ip, ip_labels = codes(frame["ip"])
     path, _ = codes(frame["path"])
     status = frame["status"].to_numpy()
-    table = _client_windows(ip * w.n + w.index, path, status)
+    bots = frame["is_bot"].to_numpy(dtype=bool) if "is_bot" in frame else np.zeros(len(frame), dtype=bool)
+    table = _client_windows(ip * w.n + w.index, path, status, bots)
     thr = float(cfg["threshold"])
     usual = {  # the site's usual: clients rarely exceed these in a window
         "distinct": max(float(cfg["min_distinct_paths"]), _fence(table["distinct"].to_numpy(), thr)),
@@ -42,8 +45,8 @@ def detect_scanners(frame: pd.DataFrame, cfg: dict, general: dict) -> list[Alert
     strict = (
         ((table["distinct"] >= usual["distinct"]) & table["errors"])
         | (table["e404"] >= usual["e404"])
-        | (table["distinct"] >= factor * usual["distinct"])
-        | (table["requests"] >= factor * usual["requests"])
+        | (~table["crawler"] & (table["distinct"] >= factor * usual["distinct"]))
+        | (~table["crawler"] & (table["requests"] >= factor * usual["requests"]))
     )
     if not strict.any():
         return []
@@ -69,14 +72,17 @@ def detect_scanners(frame: pd.DataFrame, cfg: dict, general: dict) -> list[Alert
     return alerts
 
 
-def _client_windows(key: np.ndarray, path: np.ndarray, status: np.ndarray) -> pd.DataFrame:
-    """Per (client, window) key: requests, 404s, 4xx answers and distinct paths."""
+def _client_windows(key: np.ndarray, path: np.ndarray, status: np.ndarray, bots: np.ndarray) -> pd.DataFrame:
+    """Per (client, window) key: requests, 404s, 4xx answers, distinct paths, and whether all came from a crawler."""
     table = (
-        pd.DataFrame({"key": key, "requests": 1, "e404": status == 404, "e4xx": (status >= 400) & (status < 500)})
-        .groupby("key", sort=False)[["requests", "e404", "e4xx"]]
+        pd.DataFrame(
+            {"key": key, "requests": 1, "e404": status == 404, "e4xx": (status >= 400) & (status < 500), "bots": bots}
+        )
+        .groupby("key", sort=False)[["requests", "e404", "e4xx", "bots"]]
         .sum()
     )
     table["distinct"] = pd.DataFrame({"key": key, "path": path}).drop_duplicates().groupby("key", sort=False).size()
+    table["crawler"] = table["bots"] == table["requests"]
     return table
 
 
@@ -99,7 +105,7 @@ def _sign(
             if sign == "distinct":
                 bars.append(((run[sign] >= usual[sign]) & run["errors"], usual[sign]))
             anything = max(factor * usual[sign], ratio * own)
-            bars.append((run[sign] >= anything, anything))
+            bars.append((~run["crawler"] & (run[sign] >= anything), anything))
         passed = [bar for hit, bar in bars if hit.any()]
         if passed:
             return sign, min(passed), own
