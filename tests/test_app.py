@@ -105,6 +105,21 @@ def test_upload_switches_the_data():
     assert country_requests(at) == {"US": 2, "GB": 1}
 
 
+@pytest.mark.parametrize("disabled", [False, True])
+def test_the_caption_says_which_parser_read_the_log(monkeypatch, disabled):
+    from dashboard.ingest import scanner
+
+    if disabled:
+        monkeypatch.setattr(scanner, "native", None)
+    elif not scanner.available():
+        pytest.skip("the compiled scanner is not built here")
+    at = run_app()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("mine.log", small_log(), "text/plain")).run()
+    expected = "regex parser (the compiled scanner is not in use)" if disabled else "read by the compiled scanner"
+    assert any(expected in c.value for c in at.caption), [c.value for c in at.caption]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -89,9 +89,10 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
         if not buckets:
             st.warning("This log has no parsed request to show.")
         else:
+            parser = "compiled scanner" if loaded.scanned else "regex parser (the compiled scanner is not in use)"
             st.caption(
                 f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · "
-                f"times in {settings.tz}"
+                f"read by the {parser} · times in {settings.tz}"
             )
             alerts = []
             with guard.section("Alerts", "The other panels do not depend on them."):
