@@ -33,7 +33,7 @@ from dashboard.ingest.parse import (
     parse_chunk,
     to_pandas,
 )
-from dashboard.ingest.sources import BZIP2_MAGIC, GZIP_MAGIC, Chunk, SourceError, iter_chunks, open_binary
+from dashboard.ingest.sources import BZIP2_MAGIC, CHUNK_BYTES, GZIP_MAGIC, Chunk, SourceError, iter_chunks, open_binary
 from dashboard.store.layout import (
     Manifest,
     SourceRecord,
@@ -179,8 +179,9 @@ def _hold_back(chunk: Chunk) -> Chunk | None:
 class _Ingest:
     """One ingest run under the store's lock: the manifest as last published, and the figures so far."""
 
-    def __init__(self, store: Path, manifest: Manifest, geo: GeoDatabase, batch_lines: int) -> None:
-        self.store, self.manifest, self.geo, self.batch_lines = store, manifest, geo, batch_lines
+    def __init__(self, store: Path, manifest: Manifest, geo: GeoDatabase, batch_lines: int, chunk_bytes: int) -> None:
+        self.store, self.manifest, self.geo = store, manifest, geo
+        self.batch_lines, self.chunk_bytes = batch_lines, chunk_bytes
         self.report = IngestReport()
 
     def publish(self, record: SourceRecord, batch: Batch | None) -> SourceRecord:
@@ -253,7 +254,7 @@ class _Ingest:
         before = self.report.lines
 
         def chunks() -> Iterator[Chunk]:
-            for chunk in iter_chunks(stream):
+            for chunk in iter_chunks(stream, self.chunk_bytes):
                 kept = chunk if step.compressed else _hold_back(chunk)
                 if kept is not None:
                     yield replace(kept, first_line=kept.first_line + base)
@@ -328,8 +329,12 @@ def ingest(
     geoip: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     batch_lines: int = BATCH_LINES,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> IngestReport:
-    """Add what is new in the logs to the store; ``progress`` receives the lines read so far."""
+    """Add what is new in the logs to the store; ``progress`` receives the lines read so far.
+
+    A batch is published every ``batch_lines`` lines, at the end of a chunk of ``chunk_bytes``.
+    """
     started = time.perf_counter()
     paths = expand(patterns)
     for path in paths:
@@ -343,7 +348,7 @@ def ingest(
         removed = remove_unpublished(store, manifest)
         warm_up()
         geo = open_geo_database(geoip)
-        run = _Ingest(store, manifest, geo, batch_lines)
+        run = _Ingest(store, manifest, geo, batch_lines, chunk_bytes)
         run.report.removed = removed
         try:
             for path in paths:

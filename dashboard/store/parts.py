@@ -122,3 +122,14 @@ def write_batch(store: Path, batch_id: int, batch: Batch) -> list[FileRecord]:
             (store / record.path).unlink(missing_ok=True)
         raise
     return written
+
+
+def rewrite_rollup(store: Path, record: FileRecord, cutoff: pd.Timestamp, batch: int) -> tuple[FileRecord | None, int]:
+    """A rollup part without its cells before ``cutoff`` (None when none is left), and how many cells went."""
+    frame = pd.read_parquet(store / record.path)
+    kept = frame[frame["bucket"] >= cutoff].reset_index(drop=True)
+    if kept.empty:
+        return None, len(frame)
+    start, end = kept["bucket"].min().isoformat(), kept["bucket"].max().isoformat()
+    new = _write(store, f"{ROLLUPS}/{part_name(batch)}", kept, ROLLUPS, batch, start=start, end=end)
+    return new, len(frame) - len(kept)

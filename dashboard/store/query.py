@@ -7,11 +7,13 @@ and from the rows for the first and last request.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from pandas.errors import Pandas4Warning
 
 from dashboard.analysis.aggregate import (
     DEFAULT_BUCKET,
@@ -67,7 +69,9 @@ class Store:
     def sql(self, query: str) -> pd.DataFrame:
         """Run a query; a file DuckDB cannot read becomes a StoreError naming it."""
         try:
-            return self.connection.sql(query).df()
+            with warnings.catch_warnings():  # duckdb 2.0's DataFrame conversion uses drop(inplace=...)
+                warnings.simplefilter("ignore", Pandas4Warning)
+                return self.connection.sql(query).df()
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
 
