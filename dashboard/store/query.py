@@ -7,13 +7,11 @@ and from the rows for the first and last request.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from pandas.errors import Pandas4Warning
 
 from dashboard.analysis.aggregate import (
     DEFAULT_BUCKET,
@@ -37,14 +35,12 @@ from dashboard.store.layout import (
     damaged_files,
     read_manifest,
 )
-from dashboard.store.parts import ROLLUP_BUCKET
-
-DUCKDB_THREADS = 2
+from dashboard.store.parts import ROLLUP_BUCKET, connect, fetch, quote
 
 
 def _sql_list(paths: list[Path]) -> str:
     """A DuckDB list literal of file paths."""
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+    return "[" + ", ".join(quote(p) for p in paths) + "]"
 
 
 @dataclass
@@ -69,9 +65,7 @@ class Store:
     def sql(self, query: str) -> pd.DataFrame:
         """Run a query; a file DuckDB cannot read becomes a StoreError naming it."""
         try:
-            with warnings.catch_warnings():  # duckdb 2.0's DataFrame conversion uses drop(inplace=...)
-                warnings.simplefilter("ignore", Pandas4Warning)
-                return self.connection.sql(query).df()
+            return fetch(self.connection, query)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
 
@@ -94,7 +88,7 @@ def open_store(path: str | Path, strict: bool = True) -> Store:
     problems = damaged_files(path, manifest.files)
     if strict and problems:
         raise StoreError("; ".join(problems) + " (`databloom store info` shows the rest of the store)")
-    connection = duckdb.connect(config={"threads": DUCKDB_THREADS})
+    connection = connect()
     return Store(path, manifest, problems, connection)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dashboard.analysis.summary import summarize
 from dashboard.pipeline import load_log
-from dashboard.sample import generate_lines
+from dashboard.sample import generate_sample
 from dashboard.store.query import open_store, summarize_store
 
 # The keys the store's summary must give exactly as the in-memory summary of the same log.
@@ -32,7 +32,7 @@ COMPARED = (
 @cache
 def sample_lines(lines: int = 12_000, days: float = 3.0, seed: int = 7) -> tuple[bytes, ...]:
     """Generated combined lines (no newline), deterministic per arguments."""
-    return tuple(generate_lines(lines, days, seed)[0])
+    return tuple(generate_sample(lines, days, seed).iter_lines())
 
 
 def write(path: Path, lines: list[bytes] | tuple[bytes, ...], end: bytes = b"\n") -> Path:
