@@ -7,10 +7,12 @@ import random
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-import pandas as pd
+import duckdb
 import pytest
 
+from dashboard.store import parts
 from dashboard.store.ingest import ingest
 from dashboard.store.layout import TEMP_SUFFIX, StoreError, locked, read_manifest
 from dashboard.store.query import open_store
@@ -78,21 +80,33 @@ def test_a_second_writer_stops_with_a_clear_message(tmp_path):
     assert ingest([log], store).rows == 100  # the lock went with its holder
 
 
-def test_a_full_disk_is_one_error_and_the_store_stays_consistent(tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["part", "manifest"])
+def test_a_full_disk_is_one_error_and_the_store_stays_consistent(tmp_path, monkeypatch, where):
     log = write(tmp_path / "access.log", sample_lines())
     store = tmp_path / "store"
     calls = {"n": 0}
-    original = pd.DataFrame.to_parquet
+    run, write_text = parts.run, Path.write_text
 
-    def fill_the_disk(self, path, *args, **kwargs):
+    def copy_fills_the_disk(connection, statement):
+        if statement.startswith("COPY"):
+            calls["n"] += 1
+            if calls["n"] == 4:
+                temp = statement.split(" TO '")[1].split("'")[0]
+                Path(temp).write_bytes(b"PAR1 half a file")
+                raise duckdb.IOException(f'IO Error: Could not write file "{temp}": No space left on device')
+        return run(connection, statement)
+
+    def manifest_fills_the_disk(self, text, *args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 4:
-            with open(path, "wb") as handle:
-                handle.write(b"PAR1 half a file")
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return original(self, path, *args, **kwargs)
+        if calls["n"] == 2:
+            write_text(self, text[:10], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return write_text(self, text, *args, **kwargs)
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", fill_the_disk)
+    if where == "part":
+        monkeypatch.setattr(parts, "run", copy_fills_the_disk)
+    else:
+        monkeypatch.setattr(Path, "write_text", manifest_fills_the_disk)
     with pytest.raises(StoreError, match="disk full"):
         ingest([log], store, batch_lines=1, chunk_bytes=1)
     monkeypatch.undo()
@@ -101,6 +115,7 @@ def test_a_full_disk_is_one_error_and_the_store_stays_consistent(tmp_path, monke
     assert not [p for p in store.rglob(f"*{TEMP_SUFFIX}")]
     with open_store(store) as opened:
         assert opened.problems == []
+        assert int(opened.sql(f"SELECT count(*) AS n FROM {opened.relation('rows')}")["n"].iloc[0]) == manifest.rows
     report = ingest([log], store)
     assert report.rows == len(sample_lines()) - manifest.rows
     assert differences(store_summary(store), log_summary([log])) == {}

@@ -217,6 +217,7 @@ class _Ingest:
                 self.publish(replace(record, names=[*record.names, path.name]), None)
             self.report.skipped += 1
             return
+        warm_up()  # the user-agent engines build while the first chunks parse (once per process)
         stream = open_binary(path)
         try:
             fmt_obj = _detect(_read_head(stream, DETECT_BYTES), fmt)
@@ -346,7 +347,6 @@ def ingest(
     with locked(store):
         manifest = read_manifest(store) or Manifest()
         removed = remove_unpublished(store, manifest)
-        warm_up()
         geo = open_geo_database(geoip)
         run = _Ingest(store, manifest, geo, batch_lines, chunk_bytes)
         run.report.removed = removed

@@ -11,6 +11,7 @@ row on the sample) and faster.
 
 from __future__ import annotations
 
+import errno
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,10 +110,19 @@ def build_rollup(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _copy(connection: duckdb.DuckDBPyConnection, query: str, store: Path, relative: str) -> int:
-    """COPY a query's result to a Parquet file inside the store, atomically; its size."""
-    return write_atomically(
-        store / relative, lambda temp: run(connection, f"COPY ({query}) TO {quote(temp)} ({PARQUET_OPTIONS})")
-    )
+    """COPY a query's result to a Parquet file inside the store, atomically; its size.
+
+    DuckDB reports a failed write (disk full) as its own IOException: it becomes the OSError it is.
+    """
+
+    def write(temp: Path) -> None:
+        try:
+            run(connection, f"COPY ({query}) TO {quote(temp)} ({PARQUET_OPTIONS})")
+        except duckdb.IOException as exc:
+            code = errno.ENOSPC if "No space left" in str(exc) else errno.EIO
+            raise OSError(code, str(exc), str(temp)) from exc
+
+    return write_atomically(store / relative, write)
 
 
 def _write_rows(connection: duckdb.DuckDBPyConnection, store: Path, batch_id: int, frame: pd.DataFrame):
