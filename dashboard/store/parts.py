@@ -55,6 +55,7 @@ def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection on the store's thread budget."""
     connection = duckdb.connect(config={"threads": DUCKDB_THREADS})
     run(connection, "SET TimeZone = 'UTC'")  # times shown and cast in UTC, whatever the machine's zone
+    run(connection, "SET enable_progress_bar = false")  # only the CLI writes to the terminal
     return connection
 
 
@@ -125,10 +126,24 @@ def _copy(connection: duckdb.DuckDBPyConnection, query: str, store: Path, relati
     return write_atomically(store / relative, write)
 
 
+def _object_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals whose categories are a NumPy object array: DuckDB reads those in C, where it iterates
+    pandas' Arrow-backed strings one by one in Python (1M-line ingest: 1.9 s of 20 in that loop)."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.dtype != object:
+            categories = pd.Index(column.cat.categories.to_numpy(dtype=object), dtype=object)
+            dtype = pd.CategoricalDtype(categories)
+            columns[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy(), dtype=dtype)
+    return frame.assign(**columns)
+
+
 def _write_rows(connection: duckdb.DuckDBPyConnection, store: Path, batch_id: int, frame: pd.DataFrame):
     """One part per UTC day, rows in time order."""
     if not frame["time"].is_monotonic_increasing:
         frame = frame.sort_values("time", kind="stable", ignore_index=True)
+    frame = _object_categories(frame)
     days = frame["time"].dt.floor("D").dt.tz_localize(None).to_numpy()
     starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
     for lo, hi in zip(starts.tolist(), [*starts[1:].tolist(), len(frame)], strict=True):
