@@ -73,3 +73,17 @@ def test_a_second_ingest_into_a_busy_store_stops_with_exit_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "another ingest or prune" in proc.stderr
     assert len(proc.stderr.splitlines()) == 1
+
+
+def test_re_ingesting_known_logs_does_not_load_the_data_stack(tmp_path):
+    log = write(tmp_path / "access.log", sample_lines()[:500])
+    store = tmp_path / "store"
+    assert main(["ingest", str(log), "--store", str(store)]) == 0
+    check = (
+        "import sys; from dashboard.cli import main; "
+        f"code = main(['ingest', {str(log)!r}, '--store', {str(store)!r}]); "
+        "heavy = [m for m in ('pandas', 'polars', 'pyarrow', 'duckdb', 'ua_parser') if m in sys.modules]; "
+        "print(code, heavy)"
+    )
+    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert proc.stdout.splitlines()[-1] == "0 []"

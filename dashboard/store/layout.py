@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from dashboard.errors import DataBloomError
@@ -165,6 +165,21 @@ def write_manifest(store: Path, manifest: Manifest) -> None:
     """Publish ``manifest``: readers see the old one or the new one, never a mix."""
     text = json.dumps(asdict(manifest), indent=1, ensure_ascii=False) + "\n"
     write_atomically(store / MANIFEST, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def publish(store: Path, manifest: Manifest, record: SourceRecord, files: list[FileRecord]) -> Manifest:
+    """Publish a source's new state with the files of its batch (if any); the manifest now published."""
+    batch = manifest.next_batch
+    sources = sorted([s for s in manifest.sources if s.id != record.id] + [record], key=lambda s: s.id)
+    published = replace(
+        manifest,
+        next_batch=batch + 1 if files else batch,
+        batches=[*manifest.batches, batch] if files else manifest.batches,
+        sources=sources,
+        files=[*manifest.files, *files],
+    )
+    write_manifest(store, published)
+    return published
 
 
 @contextlib.contextmanager
