@@ -21,6 +21,8 @@ from dashboard.analysis.aggregate import (
     check_tz,
     unique_visitors,
 )
+from dashboard.ingest import scanner
+from dashboard.ingest.formats import UnknownFormatError, get_format
 from dashboard.ingest.parse import MAX_REJECTS_KEPT
 from dashboard.schema import is_country
 from dashboard.store.layout import (
@@ -140,6 +142,14 @@ def _rejects(store: Store) -> tuple[dict[str, int], list[dict]]:
     return {str(r): int(n) for r, n in zip(reasons["reason"], reasons["n"], strict=True)}, records
 
 
+def _scanned(name: str) -> bool:
+    """Whether the compiled scanner parses the format of that name (as ``summary LOG`` reports it)."""
+    try:
+        return scanner.layout_for(get_format(name)) is not None
+    except UnknownFormatError:
+        return False
+
+
 def check_store_bucket(bucket: str) -> None:
     """A store answers for buckets made of whole rollup buckets (5 minutes) only."""
     span, unit = check_bucket(bucket), check_bucket(ROLLUP_BUCKET)
@@ -172,8 +182,10 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
     parsed = manifest.rows
     rejected = sum(s.rejected for s in manifest.sources)
     buckets = bucket_starts(pd.Series(pd.to_datetime(starts, unit="us", utc=True)), bucket, tz)
+    fmt = manifest.sources[0].format if manifest.sources else "combined"
     return {
-        "format": manifest.sources[0].format if manifest.sources else "combined",
+        "format": fmt,
+        "scanner": _scanned(fmt),
         "sources": [s.names[-1] for s in manifest.sources],
         "lines": parsed + rejected,
         "parsed": parsed,

@@ -12,6 +12,8 @@ from dashboard.store.query import open_store, summarize_store
 
 # The keys the store's summary must give exactly as the in-memory summary of the same log.
 COMPARED = (
+    "format",
+    "scanner",
     "lines",
     "parsed",
     "rejected",
