@@ -25,6 +25,8 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as `cat` ends when the reader of its ou
 COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("dashboard.cli.summary", "totals, time range, top browsers/countries, statuses, rejects"),
     "sample": ("dashboard.cli.sample", "write the deterministic sample log (with its incidents sidecar)"),
+    "ingest": ("dashboard.cli.ingest", "add what is new in logs to a store (Parquet by day, incremental)"),
+    "store": ("dashboard.cli.store", "a store's figures (info) and dropping its oldest days (prune)"),
     "cube": ("dashboard.cli.cube", "aggregate logs into the Parquet cube (pandas or Spark engine)"),
     "tail": ("dashboard.cli.tail", "follow a growing log across rotations, then print its summary"),
     "listen": ("dashboard.cli.listen", "receive syslog (UDP/TCP) and append the access-log lines to a file"),

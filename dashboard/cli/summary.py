@@ -1,15 +1,27 @@
-"""``databloom summary PATH...``: totals, time range, detected format, top browsers and countries, statuses, rejects."""
+"""``databloom summary PATH...`` (or ``--store DIR``): totals, time range, format, top browsers and countries,
+statuses, rejects."""
 
 from __future__ import annotations
 
 import argparse
 
-from dashboard.cli.common import JSON_HELP, add_log_args, check_log_args, load_logs, print_json, print_summary
+from dashboard.cli.common import (
+    JSON_HELP,
+    PATHS_HELP,
+    CommandError,
+    add_log_args,
+    check_log_args,
+    load_logs,
+    print_json,
+    print_summary,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The log arguments and --json."""
-    add_log_args(parser)
+    """The log arguments (or --store) and --json."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=PATHS_HELP)
+    add_log_args(parser, paths=False)
+    parser.add_argument("--store", default=None, metavar="DIR", help="summarize a store instead of logs")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
@@ -18,7 +30,15 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.analysis.summary import summarize
 
     check_log_args(args)
-    doc = summarize(load_logs(args), args.bucket, args.tz)
+    if bool(args.paths) == bool(args.store):
+        raise CommandError("give log PATHs or --store DIR (one of the two)")
+    if args.store:
+        from dashboard.store.query import open_store, summarize_store
+
+        with open_store(args.store) as store:
+            doc = summarize_store(store, args.bucket, args.tz)
+    else:
+        doc = summarize(load_logs(args), args.bucket, args.tz)
     if args.json:
         print_json(doc)
     else:

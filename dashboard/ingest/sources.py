@@ -49,6 +49,7 @@ class Chunk:
     first_line: int
     long_lines: dict[int, bytes] = field(default_factory=dict)
     last_unterminated: bool = False
+    size: int = 0  # source bytes the lines took, over-long ones in full: where the next chunk starts (0: unknown)
 
     def line_count(self) -> int:
         """Lines in the chunk, an unterminated last one included: where the next chunk's numbering starts."""
@@ -153,6 +154,7 @@ class LineSplitter:
         self.long_lines: dict[int, bytes] = {}  # index among pending's lines → first bytes of an over-long line
         self.skipping: bytes | None = None  # first bytes of an over-long line whose rest is being skipped
         self.skipped = 0  # bytes of that line read and dropped so far
+        self.dropped = 0  # bytes dropped from the over-long lines now complete in ``pending``
 
     @property
     def unfinished_bytes(self) -> int:
@@ -169,7 +171,7 @@ class LineSplitter:
                 return
             self.long_lines[self.pending.count(b"\n")] = self.skipping
             self.pending += b"\n"
-            self.skipping, self.skipped = None, 0
+            self.skipping, self.skipped, self.dropped = None, 0, self.dropped + self.skipped + nl
             view = view[nl + 1 :]
         self.pending += view
         last_nl = self.pending.rfind(b"\n")
@@ -185,8 +187,8 @@ class LineSplitter:
         # 250 MB in 0.35 s with a copy of every chunk, 0.17 s without.
         data, self.pending = self.pending, self.pending[self.complete :]
         del data[self.complete :]
-        chunk = Chunk(data=data, first_line=first_line, long_lines=self.long_lines)
-        self.long_lines, self.complete = {}, 0
+        chunk = Chunk(data=data, first_line=first_line, long_lines=self.long_lines, size=len(data) + self.dropped)
+        self.long_lines, self.complete, self.dropped = {}, 0, 0
         return chunk
 
     def finish(self, first_line: int) -> Chunk | None:
@@ -198,8 +200,10 @@ class LineSplitter:
             unterminated = not self.pending.endswith(b"\n")
         else:
             return None
-        chunk = Chunk(bytes(self.pending), first_line, self.long_lines, last_unterminated=unterminated)
+        size = len(self.pending) + self.dropped + (self.skipped if self.skipping is not None else 0)
+        chunk = Chunk(bytes(self.pending), first_line, self.long_lines, last_unterminated=unterminated, size=size)
         self.pending, self.complete, self.long_lines, self.skipping, self.skipped = bytearray(), 0, {}, None, 0
+        self.dropped = 0
         return chunk
 
 

@@ -1,0 +1,180 @@
+"""Reading the new lines of a log and publishing them in batches: parse, enrich, write the parts, then the manifest.
+
+Lines are read in chunks (the same ``parse_chunk`` as every other path) and published in batches, so memory
+follows the batch size, not the log. This module holds the data stack (polars, pandas, DuckDB, ua-parser):
+``store.ingest`` imports it only when some log has new lines, so a re-ingest of known logs stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from dashboard.enrich import enrich
+from dashboard.enrich.agents import warm_up
+from dashboard.enrich.geo import GeoDatabase, open_geo_database
+from dashboard.ingest.formats import DETECT_SAMPLE_LINES, LogFormat, resolve_format
+from dashboard.ingest.parse import (
+    UTF16_BOMS,
+    WORKERS,
+    ChunkResult,
+    Reject,
+    _ordered_map,
+    empty_frame,
+    parse_chunk,
+    to_pandas,
+)
+from dashboard.ingest.sources import Chunk, SourceError, iter_chunks, open_binary
+from dashboard.store.layout import Manifest, SourceRecord, publish
+from dashboard.store.parts import Batch, write_batch
+from dashboard.store.report import IngestReport
+from dashboard.store.sources import BATCH_BYTES, Plan, hold_back, read_head, sha, skip_to
+
+DETECT_BYTES = 1 << 20
+KEEP_ALL = 1 << 62  # parse_chunk keeps every reject: the store records them all
+BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up to 512 bytes of their line
+
+
+def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:
+    """The format of a source from its first lines (the same lines each time it is resumed)."""
+    if isinstance(fmt, LogFormat):
+        return fmt
+    if head[:2] in UTF16_BOMS:
+        raise SourceError("the file is UTF-16 text: save it as UTF-8 (access logs are written in UTF-8 or ASCII)")
+    text = head.decode("utf-8", "backslashreplace")
+    lines = [line.rstrip("\r") for line in text.split("\n")[:DETECT_SAMPLE_LINES]]
+    return resolve_format(fmt, lines)
+
+
+class Appender:
+    """Appends logs to a store under its lock: the manifest as last published, the GeoIP database, the figures."""
+
+    def __init__(
+        self, store: Path, manifest: Manifest, report: IngestReport, geoip: str | Path | None, sizes: tuple[int, int]
+    ) -> None:
+        self.store, self.manifest, self.report = store, manifest, report
+        self.batch_lines, self.chunk_bytes = sizes
+        self.geo: GeoDatabase = open_geo_database(geoip)
+        warm_up()  # the user-agent engines build while the first chunks parse
+
+    def close(self) -> None:
+        self.geo.close()
+
+    def publish(self, record: SourceRecord, batch: Batch | None) -> SourceRecord:
+        """Write the batch's parts, then publish them with the source's new position in one manifest."""
+        batch_id = self.manifest.next_batch
+        files = write_batch(self.store, batch_id, batch) if batch else []
+        if files:
+            record = replace(record, batches=[*record.batches, batch_id])
+        self.manifest = publish(self.store, self.manifest, record, files)
+        if files:
+            self.report.batches += 1
+        return record
+
+    def append(self, step: Plan, fmt: str | LogFormat | None, progress: Callable[[int], None] | None) -> Manifest:
+        """Read, parse and publish what is new in one file; the manifest published last."""
+        stream = open_binary(step.path)
+        try:
+            fmt_obj = _detect(read_head(stream, DETECT_BYTES), fmt)
+            stream.close()
+            stream = open_binary(step.path)
+            if step.offset and not skip_to(stream, step.offset, step.compressed):
+                stream.close()
+                stream = open_binary(step.path)  # shorter than the part already read: a new source
+                step = replace(step, record=None, offset=0, lines=0)
+            self._read(step, stream, fmt_obj, progress)
+        finally:
+            stream.close()
+        return self.manifest
+
+    def _new_record(self, step: Plan, fmt: LogFormat) -> SourceRecord:
+        ids = [s.id for s in self.manifest.sources]
+        return SourceRecord(
+            id=max(ids, default=0) + 1,
+            names=[step.path.name],
+            format=fmt.name,
+            head_sha256=sha(step.head),
+            head_bytes=len(step.head),
+            offset=0,
+            lines=0,
+            parsed=0,
+            rejected=0,
+            raw_size=step.raw_size,
+            compressed=step.compressed,
+            complete=False,
+        )
+
+    def _read(self, step: Plan, stream: BinaryIO, fmt: LogFormat, progress: Callable[[int], None] | None) -> None:
+        """Parse the rest of a source chunk by chunk, publishing a batch every ``batch_lines`` lines."""
+        record = step.record or self._new_record(step, fmt)
+        name, base = step.path.name, step.lines
+        before = self.report.lines
+
+        def chunks() -> Iterator[Chunk]:
+            for chunk in iter_chunks(stream, self.chunk_bytes):
+                kept = chunk if step.compressed else hold_back(chunk)
+                if kept is not None:
+                    yield replace(kept, first_line=kept.first_line + base)
+
+        def work(chunk: Chunk) -> tuple[int, ChunkResult]:
+            return chunk.size, parse_chunk(chunk, fmt, name, keep=KEEP_ALL)
+
+        frames, rejects, lines, parsed, rejected, size = [], [], 0, 0, 0, 0
+        for chunk_size, part in _ordered_map(work, chunks(), WORKERS):
+            if part.frame.height:
+                frames.append(part.frame)
+            rejects.extend(part.rejects)
+            lines, parsed, rejected, size = (
+                lines + part.lines,
+                parsed + len(part.frame),
+                rejected + part.rejected,
+                size + chunk_size,
+            )
+            if lines >= self.batch_lines or size >= BATCH_BYTES or len(rejects) >= BATCH_REJECTS:
+                record = self._commit(record, step, fmt, frames, rejects, lines, parsed, rejected, size, False)
+                frames, rejects, lines, parsed, rejected, size = [], [], 0, 0, 0, 0
+            if progress:
+                progress(self.report.lines + lines)
+        self._commit(record, step, fmt, frames, rejects, lines, parsed, rejected, size, step.compressed)
+        self.report.sources += 1
+        if self.report.lines == before:
+            self.report.skipped += 1
+
+    def _commit(
+        self,
+        record: SourceRecord,
+        step: Plan,
+        fmt: LogFormat,
+        frames: list,
+        rejects: list[Reject],
+        lines: int,
+        parsed: int,
+        rejected: int,
+        size: int,
+        complete: bool,
+    ) -> SourceRecord:
+        """Enrich and publish one batch of a source, with the source's new offset and counts."""
+        rows = enrich(to_pandas(frames, fmt), self.geo) if frames else empty_frame()
+        head = step.head if len(step.head) > record.head_bytes else None
+        record = replace(
+            record,
+            names=record.names if step.path.name in record.names else [*record.names, step.path.name],
+            head_sha256=sha(head) if head else record.head_sha256,
+            head_bytes=len(head) if head else record.head_bytes,
+            offset=record.offset + size,
+            lines=record.lines + lines,
+            parsed=record.parsed + parsed,
+            rejected=record.rejected + rejected,
+            raw_size=step.raw_size,
+            compressed=step.compressed,
+            complete=complete,
+        )
+        batch = Batch(rows, rejects) if frames or rejects else None
+        record = self.publish(record, batch)
+        self.report.lines += lines
+        self.report.parsed += parsed
+        self.report.rejected += rejected
+        self.report.rows += parsed
+        return record
