@@ -22,6 +22,7 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 ESCAPES = {0xDC00 + b: f"\\x{b:02x}" for b in range(HIGH_BYTE, 0x100)}
 # What Apache (``\"``, ``\\``, ``\xhh``) and nginx (``\xHH``) write inside a quoted field, left to right.
 SERVER_ESCAPE = re.compile(r'(?:\\x[0-9A-Fa-f]{2})+|\\(["\\])')
+HEX_RUN = re.compile(r"(?:\\x[0-9A-Fa-f]{2})+")
 # A client written with its port: "203.0.113.9:51234", "[2001:db8::1]:443".
 ADDRESS_PORT = re.compile(r"^(?:\[([0-9A-Fa-f:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):\d+$")
 
@@ -72,23 +73,36 @@ def as_text(data: bytes, last_unterminated: bool) -> pa.LargeStringArray:
     return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(shifted), pa.py_buffer(b"".join(pieces)))
 
 
-def _decode_escape(m: re.Match) -> str:
-    if m.group(1):
-        return m.group(1)
-    raw = bytes.fromhex(m.group(0).replace("\\x", ""))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return m.group(0)  # not UTF-8: stays visible as escapes, like undecodable bytes elsewhere
-    return text if text.isprintable() else m.group(0)  # control characters stay escaped
+def _utf8_runs(value: str) -> dict[str, str] | None:
+    """Each run of ``\\xhh`` escapes in ``value`` → its text, or None when any run is not printable UTF-8."""
+    runs = {}
+    for run in HEX_RUN.findall(value):
+        try:
+            text = bytes.fromhex(run.replace("\\x", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not text.isprintable():
+            return None
+        runs[run] = text
+    return runs
 
 
 def unescape(value: str) -> str:
     """A quoted field as the server meant it: ``\\"`` → ``"``, ``\\\\`` → ``\\``, ``\\xhh`` runs → UTF-8 text.
 
-    Escaped bytes that are not UTF-8 text, or are control characters, stay as written (``\\x00``).
+    When any escaped run is not printable UTF-8 (binary probes, control bytes), every ``\\xhh`` of the value
+    stays as written: half-decoded binary would look like text it never was.
     """
-    return SERVER_ESCAPE.sub(_decode_escape, value) if "\\" in value else value
+    if "\\" not in value:
+        return value
+    runs = _utf8_runs(value)
+
+    def decode(m: re.Match) -> str:
+        if m.group(1):
+            return m.group(1)
+        return runs[m.group(0)] if runs is not None else m.group(0)
+
+    return SERVER_ESCAPE.sub(decode, value)
 
 
 def strip_port(value: str) -> str:

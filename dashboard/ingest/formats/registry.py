@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dashboard.ingest.formats.apache import APACHE_TOKEN, compile_apache
 from dashboard.ingest.formats.base import ANY_TIME, DETECT_SAMPLE_LINES, LogFormat, UnknownFormatError
@@ -16,8 +17,8 @@ from dashboard.ingest.formats.cloud import (
     traefik_clf,
     w3c_header,
 )
-from dashboard.ingest.formats.jsonlines import resolve_json
-from dashboard.ingest.formats.nginx import NGINX_TOKEN, compile_nginx
+from dashboard.ingest.formats.jsonlines import JSON_ALIASES, resolve_json
+from dashboard.ingest.formats.nginx import NGINX_TOKEN, compile_nginx, json_path
 
 COMBINED = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'
 VHOST_COMBINED = '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"'
@@ -149,7 +150,11 @@ def resolve_format(spec: str | LogFormat | None, first_lines: Sequence[str]) -> 
         return detect_format(first_lines)
     fmt = spec if isinstance(spec, LogFormat) else get_format(spec)
     if fmt.kind == "json" and not fmt.json_paths:
-        return resolve_json(_objects(first_lines), fmt.name, fmt.description)
+        objects = _objects(first_lines)
+        if not objects:  # not JSON at all: every line is rejected with its reason, none guessed
+            paths = tuple((name, (json_path((JSON_ALIASES[name][0],)),)) for name in ("time", "status"))
+            return replace(fmt, json_paths=paths)
+        return resolve_json(objects, fmt.name, fmt.description)
     if fmt.name in W3C_NAMES and not isinstance(spec, LogFormat):
         header = w3c_header([line for line in first_lines[:DETECT_SAMPLE_LINES]])
         return compile_w3c(header, tail=fmt.name == "cloudfront") if header else fmt
