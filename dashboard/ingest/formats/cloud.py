@@ -148,10 +148,11 @@ CLOUD_FORMATS: tuple[LogFormat, ...] = (
     ),
     _regex(
         "squid",
-        r"^(?P<time>\d+(?:\.\d+)?) +(?P<response_time_ms>\d+) (?P<ip>\S+) [^/\s]+/(?P<status>\d{3}) "
+        r"^(?:[A-Z][a-z]{2} +\d+ \d{2}:\d{2}:\d{2} (?P<vhost>\S+) [^:\s]+: )?"
+        r"(?P<time>\d+(?:\.\d+)?) +(?P<response_time_ms>\d+) (?P<ip>\S+) [^/\s]+/(?P<status>\d{3}) "
         r"(?P<bytes>\d+) (?P<method>\S+) (?P<target>\S+) (?P<user>\S+) \S+ \S+(?: .*)?$",
         EPOCH_TIME,
-        "Squid native access.log",
+        "Squid native access.log, as a file or through syslog (host as vhost)",
     ),
     _regex(
         "cloud_storage",
