@@ -66,7 +66,7 @@ def is_json_log_format(fmt: str) -> bool:
 def compile_nginx(fmt: str, name: str = "custom") -> LogFormat:
     """Compile an nginx ``log_format`` string (text or JSON) into a LogFormat."""
     if is_json_log_format(fmt):
-        return compile_nginx_json(fmt, name)
+        return compile_nginx_json(fmt)
     fmt = fmt.strip().strip("'")
     pieces: list[Piece] = []
     pos, time_format = 0, CLF_TIME
