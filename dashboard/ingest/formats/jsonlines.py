@@ -54,8 +54,6 @@ JSON_ALIASES: dict[str, tuple[str, ...]] = {
         "startutc",
         "startlocal",
         "msec",
-        "request_start",
-        "time_ms",
     ),
     "request": ("request", "request_line", "requestline", "http_request", "req"),
     "method": (
@@ -160,7 +158,7 @@ JSON_ALIASES: dict[str, tuple[str, ...]] = {
         "forwarded_for",
         "xff",
     ),
-    "response_time_s": ("request_time", "upstream_response_time", "request_time_s", "response_time"),
+    "response_time_s": ("request_time", "request_time_s"),
     "response_time_ms": ("generation_time_milli", "request_time_ms", "time_taken", "time-taken", "duration_ms"),
     "response_time_us": ("request_time_us", "duration_us"),
 }
@@ -173,7 +171,7 @@ FAMILY_KEYS = {
 }
 REQUIRED = (("ip", "the client"), ("time", "the time"), ("status", "the status"))
 EXAMPLE = '--format \'{"client":"$remote_addr","time":"$time_iso8601","request":"$request","status":"$status"}\''
-MAX_DEPTH = 3
+MAX_DEPTH = 4
 
 
 class JsonKeysError(UnknownFormatError):
