@@ -158,8 +158,8 @@ def test_json_times(write_log, time, expected):
 
 
 NGINX_JSON_LOG_FORMAT = (
-    "log_format json escape=json '{\"time\":\"[$time_local]\",\"host\":\"$remote_addr\",\"request\":\"$request\","
-    "\"status\":$status,\"ua\":\"$http_user_agent\",\"body_bytes\":\"$body_bytes_sent\",\"vhost\":\"$server_name\"}';"
+    'log_format json escape=json \'{"time":"[$time_local]","host":"$remote_addr","request":"$request",'
+    '"status":$status,"ua":"$http_user_agent","body_bytes":"$body_bytes_sent","vhost":"$server_name"}\';'
 )
 
 
