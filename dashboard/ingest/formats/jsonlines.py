@@ -166,7 +166,7 @@ JSON_ALIASES: dict[str, tuple[str, ...]] = {
 DURATION_UNITS = {"caddy": "response_time_s", "traefik_json": "response_time_ns", "envoy_json": "response_time_ms"}
 FAMILY_KEYS = {
     "traefik_json": {"clienthost", "startutc", "downstreamstatus", "routername"},
-    "envoy_json": {"downstream_remote_address", "upstream_host", "response_flags", "x_forwarded_for"},
+    "envoy_json": {"downstream_remote_address", "upstream_host", "response_flags", "upstream_cluster"},
     "nginx_json": {"remote_addr", "time_local", "time_iso8601", "body_bytes_sent", "http_user_agent", "request_time"},
 }
 REQUIRED = (("ip", "the client"), ("time", "the time"), ("status", "the status"))
@@ -210,7 +210,7 @@ def family(objects: list[dict]) -> str:
         return "caddy"
     keys = {str(k).lower() for obj in objects for k in obj}
     for name, marks in FAMILY_KEYS.items():
-        if len(keys & marks) >= (1 if name != "envoy_json" else 2):
+        if keys & marks:
             return name
     return "json"
 
