@@ -75,6 +75,7 @@ MAX_REJECTS_KEPT = 1000
 # 2.0 s): while one thread holds the GIL for the Python between polars calls, two others run in Rust.
 WORKERS = 3
 CONVERT_THREADS = 2
+DETECT_SAMPLE_BYTES = 1 << 16  # a chunk handed an unresolved JSON format takes its keys from its first bytes
 DASH_IS_EMPTY = ("ident", "user", "referrer", "user_agent", "vhost", "query")
 TEXT_FIELDS = ("ip", "ident", "user", "referrer", "user_agent", "vhost", "query", "path")
 _as_text = as_text  # the name the scanner's tests use
@@ -124,6 +125,9 @@ class ParseResult:
 
 def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_REJECTS_KEPT) -> ChunkResult:
     """Parse one chunk of whole lines into typed rows and rejects."""
+    if fmt.kind == "json" and not fmt.json_paths:  # a registry JSON format: its keys come from the lines
+        sample = chunk.data[:DETECT_SAMPLE_BYTES].decode("utf-8", "replace").split("\n")
+        fmt = resolve_format(fmt, sample, strict=False)
     arr = as_text(chunk.data, chunk.last_unterminated)
     n = len(arr)
     if n == 0:
@@ -264,7 +268,7 @@ def parse_source(
         if first is None:
             fmt_obj = fmt if isinstance(fmt, LogFormat) else get_format(fmt if fmt and fmt != "auto" else "combined")
             return ParseResult(frame=empty_frame(), format=fmt_obj, sources=[name], formats=[fmt_obj.name])
-        fmt_obj = fmt if isinstance(fmt, LogFormat) else resolve_format(fmt, _first_lines(first))
+        fmt_obj = resolve_format(fmt, _first_lines(first))
 
         def work(chunk: Chunk) -> ChunkResult:
             return parse_chunk(chunk, fmt_obj, name)

@@ -44,6 +44,8 @@ def _json_reason(line: str, fmt: LogFormat) -> str:
     text = line.strip()
     try:
         value = json.loads(text)
+    except RecursionError:  # valid, but nested past what a log line holds
+        return NOT_AN_OBJECT
     except ValueError:
         if text.startswith("{") and not text.endswith("}"):
             return TRUNCATED_JSON

@@ -17,7 +17,7 @@ from dashboard.ingest.formats.cloud import (
     traefik_clf,
     w3c_header,
 )
-from dashboard.ingest.formats.jsonlines import JSON_ALIASES, resolve_json
+from dashboard.ingest.formats.jsonlines import JSON_ALIASES, JsonKeysError, resolve_json
 from dashboard.ingest.formats.nginx import NGINX_TOKEN, compile_nginx, json_path
 
 COMBINED = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'
@@ -99,7 +99,7 @@ def _objects(lines: Sequence[str]) -> list[dict]:
             continue
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
             objects.append(value)
@@ -141,10 +141,18 @@ def detect_format(lines: Sequence[str]) -> LogFormat:
     return best
 
 
-def resolve_format(spec: str | LogFormat | None, first_lines: Sequence[str]) -> LogFormat:
+def _unmapped(fmt: LogFormat) -> LogFormat:
+    """A JSON format reading only the commonest time and status keys: lines without them are rejected."""
+    paths = tuple((name, (json_path((JSON_ALIASES[name][0],)),)) for name in ("time", "status"))
+    return replace(fmt, json_paths=paths)
+
+
+def resolve_format(spec: str | LogFormat | None, first_lines: Sequence[str], strict: bool = True) -> LogFormat:
     """The format named by ``spec``, or detected from ``first_lines`` when spec is None or "auto".
 
     A named JSON format takes its key paths from the first lines; a named W3C format takes their ``#Fields:``.
+    Not ``strict``, JSON keys that give no client, time or status leave every line to be rejected with its
+    reason instead of stopping (a chunk parsed on its own, where the source was already judged).
     """
     if spec is None or spec == "auto":
         return detect_format(first_lines)
@@ -152,9 +160,13 @@ def resolve_format(spec: str | LogFormat | None, first_lines: Sequence[str]) -> 
     if fmt.kind == "json" and not fmt.json_paths:
         objects = _objects(first_lines)
         if not objects:  # not JSON at all: every line is rejected with its reason, none guessed
-            paths = tuple((name, (json_path((JSON_ALIASES[name][0],)),)) for name in ("time", "status"))
-            return replace(fmt, json_paths=paths)
-        return resolve_json(objects, fmt.name, fmt.description)
+            return _unmapped(fmt)
+        try:
+            return resolve_json(objects, fmt.name, fmt.description)
+        except JsonKeysError:
+            if strict:
+                raise
+            return _unmapped(fmt)
     if fmt.name in W3C_NAMES and not isinstance(spec, LogFormat):
         header = w3c_header([line for line in first_lines[:DETECT_SAMPLE_LINES]])
         return compile_w3c(header, tail=fmt.name == "cloudfront") if header else fmt
