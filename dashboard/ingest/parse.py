@@ -41,13 +41,21 @@ from dashboard.ingest.sources import (
     MAX_LINE_BYTES,
     REJECT_RAW_BYTES,
     Chunk,
-    SourceError,
     iter_chunks,
     open_binary,
     position,
     source_name,
 )
-from dashboard.ingest.text import UTF16_BOMS, as_text, clean_text, plus_to_space, strip_port, unescape, url_decode
+from dashboard.ingest.text import (
+    UTF16_BOMS,
+    as_text,
+    clean_text,
+    first_lines,
+    plus_to_space,
+    strip_port,
+    unescape,
+    url_decode,
+)
 
 # Re-exported: callers take the reject reasons and the BOMs from here.
 __all__ = [
@@ -218,20 +226,6 @@ def _raw_prefix(chunk: Chunk, arr: pa.LargeStringArray, i: int) -> str:
 # --- whole sources --------------------------------------------------------------------------------------
 
 
-def _first_lines(chunk: Chunk, count: int = 200) -> list[str]:
-    """The first lines as text for format detection; an over-long line is represented by its first bytes."""
-    if chunk.data[:2] in UTF16_BOMS:
-        raise SourceError("the file is UTF-16 text: save it as UTF-8 (access logs are written in UTF-8 or ASCII)")
-    text = chunk.data[: 1 << 20].decode("utf-8", "backslashreplace")
-    lines = [line.rstrip("\r") for line in text.split("\n")[:count]]
-    for index, prefix in chunk.long_lines.items():
-        if index < len(lines):
-            lines[index] = prefix.decode("utf-8", "backslashreplace")
-        elif index == len(lines) and len(lines) < count:
-            lines.append(prefix.decode("utf-8", "backslashreplace"))
-    return lines
-
-
 def _ordered_map(func: Callable[[Chunk], ChunkResult], chunks: Iterable[Chunk], workers: int) -> Iterator[ChunkResult]:
     """Apply ``func`` to chunks on a thread pool, in order, with bounded look-ahead (bounded memory)."""
     if workers <= 1:
@@ -268,7 +262,7 @@ def parse_source(
         if first is None:
             fmt_obj = fmt if isinstance(fmt, LogFormat) else get_format(fmt if fmt and fmt != "auto" else "combined")
             return ParseResult(frame=empty_frame(), format=fmt_obj, sources=[name], formats=[fmt_obj.name])
-        fmt_obj = resolve_format(fmt, _first_lines(first))
+        fmt_obj = resolve_format(fmt, first_lines(first))
 
         def work(chunk: Chunk) -> ChunkResult:
             return parse_chunk(chunk, fmt_obj, name)

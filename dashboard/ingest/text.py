@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dashboard.ingest.sources import NEWLINE
+from dashboard.ingest.sources import NEWLINE, Chunk, SourceError
 
 HIGH_BYTE = 0x80
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -147,3 +147,17 @@ def _unescape_index(values: pd.Index) -> pd.Index:
 def url_decode(value: str) -> str:
     """``%20`` → space (CloudFront writes user agents and referrers URL-encoded)."""
     return unquote(value) if "%" in value else value
+
+
+def first_lines(chunk: Chunk, count: int = 200) -> list[str]:
+    """The first lines as text for format detection; an over-long line is represented by its first bytes."""
+    if chunk.data[:2] in UTF16_BOMS:
+        raise SourceError("the file is UTF-16 text: save it as UTF-8 (access logs are written in UTF-8 or ASCII)")
+    text = chunk.data[: 1 << 20].decode("utf-8", "backslashreplace")
+    lines = [line.rstrip("\r") for line in text.split("\n")[:count]]
+    for index, prefix in chunk.long_lines.items():
+        if index < len(lines):
+            lines[index] = prefix.decode("utf-8", "backslashreplace")
+        elif index == len(lines) and len(lines) < count:
+            lines.append(prefix.decode("utf-8", "backslashreplace"))
+    return lines
