@@ -200,6 +200,20 @@ def test_nginx_json_log_format_string_gives_the_mapping(write_log, spec):
     assert (row["user_agent"], row["vhost"]) == (UA_FIREFOX, "shop.example")
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{"time":"[$time_local]","host":"$remote_addr","request":"$request","status":$status}',
+        '{"time":"${time_local}","host":"${remote_addr}","request":"${request}","status":${status}}',
+        '\'{"time":"$time_local",\' \'"host":"$remote_addr",\' \'"request":"$request","status":$status}\'',
+    ],
+)
+def test_nginx_json_log_format_variable_spellings(write_log, template):
+    line = {"time": "01/Jun/2026:10:00:00 +0200", "host": CLIENT, "request": "GET / HTTP/1.1", "status": 200}
+    result = parse_source(write_log([json.dumps(line)]), template)
+    assert (result.parsed, result.frame["ip"].iloc[0], result.frame["time"].iloc[0]) == (1, CLIENT, WHEN)
+
+
 def test_nested_nginx_json_log_format():
     fmt = compile_nginx('{"t":"$msec","req":{"client":"$remote_addr","st":"$status","agent":"$http_user_agent"}}')
     paths = dict(fmt.json_paths)

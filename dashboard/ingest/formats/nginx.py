@@ -52,7 +52,7 @@ NGINX_TOKEN = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 NGINX_TIME_FORMATS = {"time_local": CLF_TIME, "time_iso8601": ISO_TIME, "msec": EPOCH_TIME}
 # The text regex path keeps forwarded-for out of its groups (nothing reads it); JSON maps it so no guess takes it.
 TEXT_IGNORED = {"forwarded_for"}
-UNQUOTED_VARIABLE = re.compile(r'("[^"]*"\s*:\s*)\$\{?(\w+)\}?')
+UNQUOTED_VARIABLE = re.compile(r'("[^"]*"\s*:\s*)\$(?:\{(\w+)\}|(\w+))')
 PLACEHOLDER = "\x00{}\x00"
 PLACEHOLDER_TOKEN = re.compile("\x00(\\w+)\x00")
 
@@ -105,7 +105,9 @@ def compile_nginx_json(fmt: str, name: str = "nginx_json") -> LogFormat:
     """Exact JSON paths from an nginx JSON ``log_format``: each key takes the field of its ``$variable``."""
     template = _template(fmt)
     # Variables become JSON strings, so that unquoted ones (``"status":$status``) decode as well.
-    quoted_vars = UNQUOTED_VARIABLE.sub(lambda m: f'{m.group(1)}"{PLACEHOLDER.format(m.group(2))}"', template)
+    quoted_vars = UNQUOTED_VARIABLE.sub(
+        lambda m: f'{m.group(1)}"{PLACEHOLDER.format(m.group(2) or m.group(3))}"', template
+    )
     marked = NGINX_TOKEN.sub(lambda m: PLACEHOLDER.format(m.group(1) or m.group(2)), quoted_vars)
     try:
         decoded = json.loads(marked.replace("\x00", "\\u0000"))
