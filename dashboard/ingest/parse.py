@@ -157,7 +157,8 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
     else:
         typed = _with_slow_lines(*scanned, arr, pre_reason, fmt)
     matched = typed.get_column(MATCHED)
-    good = matched & typed.get_column("time").is_not_null() if "time" in typed.columns else matched
+    timed = typed.get_column("time").is_not_null() if "time" in typed.columns else matched
+    good = matched & timed
     if "status" in typed.columns:
         good = good & typed.get_column("status").is_not_null()
     typed = typed.drop(MATCHED)
@@ -168,7 +169,7 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
     rejects: list[Reject] = []
     if len(bad_idx):
         matched_np = matched.to_numpy()
-        timed_np = typed.get_column("time").is_not_null().to_numpy() if "time" in typed.columns else matched_np
+        timed_np = timed.to_numpy()
         bad_lines = _line_texts(arr, {}, bad_idx).to_list()
         for i, text in zip(bad_idx.tolist(), bad_lines, strict=True):
             if i in pre_reason:
