@@ -308,7 +308,7 @@ def test_escapes_agree_with_and_without_the_scanner(monkeypatch):
     data = ("\n".join(lines) + "\n").encode()
     fmt = FORMATS["combined"]
     with_scanner = parse_source(io.BytesIO(data), fmt)
-    monkeypatch.setattr(fastscan, "databloom_splitter", None)
+    monkeypatch.setattr(fastscan, "native", None)
     regex_only = parse_source(io.BytesIO(data), fmt)
     objects = {c: object for c in with_scanner.frame.columns if str(with_scanner.frame[c].dtype) == "category"}
     pd.testing.assert_frame_equal(with_scanner.frame.astype(objects), regex_only.frame.astype(objects))
