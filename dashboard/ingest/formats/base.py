@@ -71,7 +71,7 @@ class LogFormat:
     source: str = ""
     description: str = ""
     quoted: frozenset[str] = field(default_factory=frozenset)
-    # Fields written URL-encoded (``%20``, and ``+`` for a space: W3C/IIS user agents, CloudFront).
+    # Fields written percent-encoded (CloudFront user agents and referrers: `%20` for a space).
     url_encoded: frozenset[str] = field(default_factory=frozenset)
     plus_spaces: frozenset[str] = field(default_factory=frozenset)  # "+" written for a space (IIS user agents)
     # Lines starting with this are the log's own headers (W3C ``#Fields:``, a CSV header), not requests.
