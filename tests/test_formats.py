@@ -250,3 +250,17 @@ def test_registry_has_the_required_formats():
     assert {"combined", "common", "vhost_combined", "combined_time_us", "combined_time", "nginx_json", "caddy"} <= set(
         FORMATS
     )
+
+
+def test_summary_names_each_sources_format_when_a_merge_mixes_them(tmp_path):
+    from dashboard.analysis.summary import summarize
+    from dashboard.pipeline import load_log
+
+    clf = tmp_path / "a.log"
+    clf.write_text(COMBINED_LINE + "\n")
+    caddy = tmp_path / "b.json"
+    caddy.write_text(json.dumps(CADDY_JSON) + "\n")
+    doc = summarize(load_log([clf, caddy]))
+    assert doc["format"] == "a.log: combined, b.json: caddy"
+    assert doc["source_formats"] == {"a.log": "combined", "b.json": "caddy"}
+    assert summarize(load_log([clf, clf]))["format"] == "combined"

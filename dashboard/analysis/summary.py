@@ -15,6 +15,13 @@ def _counts(series: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.items() if v}
 
 
+def format_label(sources: list[str], formats: list[str], fallback: str) -> str:
+    """One format name, or each source with its own when a merge mixes formats."""
+    if len(set(formats)) <= 1:
+        return formats[0] if formats else fallback
+    return ", ".join(f"{source}: {name}" for source, name in zip(sources, formats, strict=True))
+
+
 def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> dict:
     """The ``summary --json`` document: accounting, time range, browsers, countries, statuses, visitors."""
     frame, parse = loaded.frame, loaded.parse
@@ -22,10 +29,11 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
     countries = _counts(frame["country"]) if len(frame) else {}
     statuses = _counts(pd.Series(status_class(frame["status"]))) if len(frame) else {}
     return {
-        "format": parse.format.name,
+        "format": format_label(parse.sources, parse.formats, parse.format.name),
         # whether the compiled scanner parsed this format (else the polars regex alone: same rows, slower)
         "scanner": scanner.layout_for(parse.format) is not None,
         "sources": parse.sources,
+        "source_formats": dict(zip(parse.sources, parse.formats, strict=False)),
         "lines": parse.lines,
         "parsed": parse.parsed,
         "rejected": parse.rejected,

@@ -54,6 +54,41 @@ VALID: dict[str, bytes] = {
     "common": CLF.encode(),
     "nginx_json": json.dumps(NGINX_JSON).encode(),
     "caddy": json.dumps(CADDY).encode(),
+    "json": json.dumps(
+        {"ip": "203.0.113.9", "date": "2026-06-01T10:00:00+02:00", "path": "/m", "status": 200}
+    ).encode(),
+    "traefik_json": json.dumps(
+        {"ClientHost": "203.0.113.9", "StartUTC": "2026-06-01T08:00:00Z", "DownstreamStatus": 200, "Duration": 1500}
+    ).encode(),
+    "envoy_json": json.dumps(
+        {"downstream_remote_address": "203.0.113.9:443", "start_time": "2026-06-01T08:00:00.000Z", "response_code": 503}
+    ).encode(),
+    "vhost_combined_time_us": ("www.example.org:443 " + COMBINED + " 1234").encode(),
+    "vhost_combined_time": ("www.example.org:443 " + COMBINED + " 0.012").encode(),
+    "vcommon": ("www.example.org:80 " + CLF).encode(),
+    "traefik_clf": (COMBINED + ' 42 "web@docker" "http://10.0.0.5:8080" 3ms').encode(),
+    "s3": (
+        'owner bucket [01/Jun/2026:10:00:00 +0200] 8.8.8.8 arn 3E57 REST.GET.OBJECT key "GET /bucket/key HTTP/1.1" '
+        f'200 - 113 113 7 6 "-" "{UA}" - id SigV4 ECDHE AuthHeader bucket.s3.amazonaws.com TLSv1.2 - -'
+    ).encode(),
+    "alb": (
+        "http 2026-06-01T08:00:00.186641Z app/lb/50dc 8.8.8.8:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "
+        f'"GET http://www.example.com:80/ HTTP/1.1" "{UA}" - - arn "Root=1" "-" "-" 0 2026-06-01T08:00:00Z "forward"'
+    ).encode(),
+    "elb": (
+        "2026-06-01T08:00:00.945958Z lb 8.8.8.8:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "
+        f'"GET http://www.example.com:80/ HTTP/1.1" "{UA}" - -'
+    ).encode(),
+    "squid": b"1780300800.123     95 8.8.8.8 TCP_MISS/200 41446 GET http://www.example.com/ - HIER_DIRECT/1.2.3.4 -",
+    "cloud_storage": (
+        '"1780300800000000","8.8.8.8","1","","GET","/b/o?alt=media","200","0","1024","19000","storage.googleapis.com",'
+        f'"","{UA}","AAAA","GET_Object","b","o"'
+    ).encode(),
+    "w3c": b"2026-06-01 08:00:00 10.0.0.5 GET /index.html q=1 443 - 8.8.8.8 Mozilla/5.0+(X11) https://r.ex/ 200 0 0 15",
+    "cloudfront": (
+        b"2026-06-01\t08:00:00\tLAX1\t392\t8.8.8.8\tGET\td1.cloudfront.net\t/i.html\t200\t-\tMozilla/5.0%20(X11)\t-\t-"
+        b"\tHit\tid==\td1.cloudfront.net\thttps\t23\t0.001"
+    ),
 }
 assert set(VALID) == set(FORMATS), "a format without a valid line to fuzz"
 

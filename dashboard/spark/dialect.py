@@ -13,6 +13,7 @@ from dashboard.ingest.formats import (
     CLF_TIME,
     EPOCH_MS_TIME,
     EPOCH_TIME,
+    EPOCH_US_TIME,
     ISO_TIME,
     QUOTED,
     LogFormat,
@@ -99,8 +100,8 @@ def time_column(raw: Column, time_format: str) -> Column:
         return F.coalesce(F.try_to_timestamp(raw, F.lit(fast)), *[F.try_to_timestamp(text, F.lit(p)) for p in lenient])
     if time_format == ISO_TIME:
         return F.try_to_timestamp(raw)
-    if time_format in (EPOCH_TIME, EPOCH_MS_TIME):
-        scale = 1_000_000 if time_format == EPOCH_TIME else 1_000
+    if time_format in (EPOCH_TIME, EPOCH_MS_TIME, EPOCH_US_TIME):
+        scale = {EPOCH_TIME: 1_000_000, EPOCH_MS_TIME: 1_000, EPOCH_US_TIME: 1}[time_format]
         micros = F.round(raw.try_cast("double") * F.lit(scale)).try_cast("long")
         return F.timestamp_micros(micros)
     return F.try_to_timestamp(raw, F.lit(strftime_to_java(time_format)))

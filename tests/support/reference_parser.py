@@ -9,6 +9,33 @@ from dashboard.ingest.formats import CLF_TIME, LogFormat
 from dashboard.ingest.sources import MAX_LINE_BYTES
 
 
+def server_unescape(value: str) -> str:
+    """Apache/nginx escapes decoded one character at a time; ``\\xhh`` runs only when all are printable UTF-8."""
+    runs = re.findall(r"(?:\\x[0-9A-Fa-f]{2})+", value)
+    try:
+        decode_hex = all(bytes.fromhex(r.replace("\\x", "")).decode("utf-8").isprintable() for r in runs)
+    except UnicodeDecodeError:
+        decode_hex = False
+    out, pending, i = [], bytearray(), 0
+    while i < len(value):
+        if decode_hex and re.fullmatch(r"\\x[0-9A-Fa-f]{2}", value[i : i + 4]):
+            pending.append(int(value[i + 2 : i + 4], 16))
+            i += 4
+            continue
+        if pending:
+            out.append(pending.decode("utf-8"))
+            pending = bytearray()
+        if value[i] == "\\" and value[i + 1 : i + 2] in ('"', "\\"):
+            out.append(value[i + 1])
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    if pending:
+        out.append(pending.decode("utf-8"))
+    return "".join(out)
+
+
 def parse_line(raw: bytes, fmt: LogFormat) -> dict | str:
     """The fields of one line as the frame should hold them, or the reject reason."""
     if len(raw) > MAX_LINE_BYTES:
@@ -29,10 +56,10 @@ def parse_line(raw: bytes, fmt: LogFormat) -> dict | str:
     def text_field(name: str) -> str:
         value = fields.get(name) or ""
         if name in fmt.quoted:
-            value = value.replace('\\"', '"')
+            value = server_unescape(value)
         return "" if value == "-" else value
 
-    request = fields["request"].replace('\\"', '"')
+    request = fields["request"]
     tokens = request.split(" ")
     if len(tokens) >= 2 and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", tokens[0]):
         method = tokens[0]
@@ -42,7 +69,7 @@ def parse_line(raw: bytes, fmt: LogFormat) -> dict | str:
             protocol, target = "", " ".join(tokens[1:])
     else:
         method, protocol, target = "", "", "" if request == "-" else request
-    path, _, query = target.partition("?")
+    path, _, query = (server_unescape(part) for part in target.partition("?"))
     return {
         "time": time,
         "ip": fields["ip"],
