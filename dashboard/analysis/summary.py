@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analysis.aggregate import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts, status_class, unique_visitors
-from dashboard.ingest import scanner
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import is_country
 
@@ -30,8 +29,7 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
     statuses = _counts(pd.Series(status_class(frame["status"]))) if len(frame) else {}
     return {
         "format": format_label(parse.sources, parse.formats, parse.format.name),
-        # whether the compiled scanner parsed this format (else the polars regex alone: same rows, slower)
-        "scanner": scanner.layout_for(parse.format) is not None,
+        "scanner": loaded.scanned,
         "sources": parse.sources,
         "source_formats": dict(zip(parse.sources, parse.formats, strict=False)),
         "lines": parse.lines,
