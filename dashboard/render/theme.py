@@ -13,7 +13,7 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
-from dashboard.analysis.aggregate import OTHER
+from dashboard.schema import OTHER
 
 # Categorical series: Tableau-10 hues without its grey (grey means "Other"); mid-tone, readable on light and
 # dark backgrounds.

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.aggregate import STATUS_CLASSES, check_bucket
+from dashboard.analysis.buckets import check_bucket
 from dashboard.render.theme import (
     CHART_HEIGHT,
     COLOURS,
@@ -24,6 +24,7 @@ from dashboard.render.theme import (
     time_x,
     wall_clock,
 )
+from dashboard.schema import STATUS_CLASSES
 
 MARKER_OPACITY = 0.15
 GROUP_PADDING = 0.08  # share of a bucket left empty on each side of a group of grouped bars
