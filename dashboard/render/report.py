@@ -189,6 +189,22 @@ def render_html(data: explore.ExploreData, *, title: str, meta: Sequence[str], t
     )
 
 
+def report_data(
+    loaded: LoadedLog,
+    *,
+    tz: str = "UTC",
+    preset: str = "all",
+    filters: Sequence[Filter] = (),
+    anonymise: bool = False,
+    top: int = explore.TOP_N,
+) -> explore.ExploreData:
+    """The figures and panels a report shows: the Explore page's data for a preset range."""
+    frame = anonymise_frame(loaded.frame) if anonymise else loaded.frame
+    prepared = prepare(frame, tz)
+    period = None if preset == "all" else preset_range(prepared.frame["time"], preset)
+    return explore.explore(prepared, filters, period, compare=period is not None, top=top)
+
+
 def build_report(
     loaded: LoadedLog,
     *,
@@ -200,10 +216,7 @@ def build_report(
     title: str = TITLE,
 ) -> str:
     """The report for a loaded log: a date-range preset (compared with the previous period unless ``all``)."""
-    frame = anonymise_frame(loaded.frame) if anonymise else loaded.frame
-    prepared = prepare(frame, tz)
-    period = None if preset == "all" else preset_range(prepared.frame["time"], preset)
-    data = explore.explore(prepared, filters, period, compare=period is not None, top=top)
+    data = report_data(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)
     meta = [
         f"{', '.join(loaded.parse.sources)} · format {loaded.format_name} · {loaded.parse.lines:,} lines "
         f"({loaded.parse.parsed:,} parsed, {loaded.parse.rejected:,} rejected)",
