@@ -1,8 +1,11 @@
 """Time buckets: the one policy for bucket sizes, time zones and daylight saving, on every page and in every file.
 
-A bucket is a span of wall-clock time in the display zone, floored to the bucket size (day buckets start at
-local midnight) and identified by the UTC instant of its start at the offset of its rows, so the hour repeated
-when clocks go back is two buckets, each labelled with its UTC offset.
+A bucket is a span of wall-clock time in the display zone, floored to the bucket size (a day starts at local
+midnight) and keyed by the UTC instant at which it starts, so a wall-clock start that happens twice when clocks
+go back is two buckets, each labelled with its UTC offset.
+
+The Traffic page (slider, heatmap, timeline), the Explore page, the report, ``summary`` and the cube files, on
+pandas or Spark, all bucket through ``bucket_ns``.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFA
     wall_ns = utc_ns if tz == "UTC" else _naive_ns(times.dt.tz_convert(tz))
     starts = bucket_ns(utc_ns, wall_ns, span, tz).astype("datetime64[ns]")
     out = pd.Series(starts, index=times.index, name=times.name).dt.tz_localize("UTC").dt.tz_convert(tz)
-    return out.dt.as_unit(times.dt.unit) if hasattr(times.dt, "unit") else out
+    return out.dt.as_unit(times.dt.unit)
 
 
 def instants(starts_ns: np.ndarray, tz: str) -> pd.Series:

@@ -22,7 +22,7 @@ import pandas as pd
 import polars as pl
 
 from dashboard.errors import DataBloomError
-from dashboard.schema import BOT_MODES
+from dashboard.schema import BOT_MODES, in_status_class
 
 MAX_REGEX = 300
 MAX_VALUE = 2000
@@ -171,8 +171,7 @@ def _status_test(value: str) -> Callable[[np.ndarray], np.ndarray]:
     """A vectorized test for a status code (``404``) or class (``4xx``)."""
     text = value.strip().lower()
     if len(text) == 3 and text[0] in "12345" and text[1:] == "xx":
-        hundred = int(text[0])
-        return lambda status: (status // 100) == hundred
+        return lambda status: in_status_class(status, text)
     if text.isdigit() and len(text) == 3:
         code = int(text)
         return lambda status: status == code
