@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.analysis.aggregate import OTHER
 from dashboard.render import bars, heatmaps, maps, theme, timeline
+from dashboard.schema import OTHER
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_PATH = ROOT / "data" / "countries.geojson"

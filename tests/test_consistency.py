@@ -20,9 +20,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.analysis import explore, traffic
 from dashboard.analysis.buckets import bucket_labels, window_end
 from dashboard.analysis.cube import build_cube
-from dashboard.analysis.figures import format_value
 from dashboard.analysis.rows import prepare
 from dashboard.pipeline import LoadedLog, load_log
+from dashboard.render.format import format_value
 from dashboard.render.report import build_report, report_data
 from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 
