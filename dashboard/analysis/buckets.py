@@ -118,10 +118,10 @@ def instants(starts_ns: np.ndarray, tz: str) -> pd.Series:
     return naive.dt.tz_localize("UTC").dt.tz_convert(tz)
 
 
-def bucket_labels(starts: list[pd.Timestamp] | pd.Series) -> list[str]:
-    """Readable, unique labels of tz-aware bucket starts; a wall time that occurs twice gets its UTC offset."""
+def bucket_labels(starts: list[pd.Timestamp] | pd.Series, fmt: str = LABEL_FORMAT) -> list[str]:
+    """Readable labels of tz-aware bucket starts; a wall time that occurs twice gets its UTC offset."""
     starts = list(starts)
-    labels = [b.strftime(LABEL_FORMAT) for b in starts]
+    labels = [b.strftime(fmt) for b in starts]
     seen: dict[str, int] = {}
     for label in labels:
         seen[label] = seen.get(label, 0) + 1
