@@ -23,7 +23,7 @@ from dashboard.render.theme import (
     time_labels,
     time_x,
 )
-from dashboard.schema import STATUS_CLASSES
+from dashboard.schema import STATUS_LABELS
 
 MARKER_OPACITY = 0.15
 GROUP_PADDING = 0.08  # share of a bucket left empty on each side of a group of grouped bars
@@ -167,7 +167,7 @@ def traffic_chart(
 def status_chart(status: pd.DataFrame, tz: str = "UTC", selectable: bool = False) -> alt.Chart:
     """Requests per bucket, stacked by status class (2xx green … 5xx red); a click selects a class (``PICK``)."""
     table = _on_axis(status, tz)
-    domain = [c for c in (*STATUS_CLASSES, "other") if c in set(table["status_class"])]
+    domain = [c for c in STATUS_LABELS if c in set(table["status_class"])]
     colours = [STATUS_COLOURS.get(c, COLOURS["other"]) for c in domain]
     chart = (
         alt.Chart(table)
