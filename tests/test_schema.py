@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from dashboard.alerts import RULE_METRICS, _status_mask
+from dashboard.analysis import explore, traffic
+from dashboard.analysis.buckets import window_end
+from dashboard.analysis.cube import build_cube
 from dashboard.analysis.filters import FilterError, bot_mask
+from dashboard.analysis.rows import prepare
+from dashboard.analysis.summary import summarize
+from dashboard.pipeline import load_log
 from dashboard.schema import (
     BASE_COLUMNS,
     OTHER_STATUS,
@@ -17,6 +23,7 @@ from dashboard.schema import (
     in_status_class,
     status_class,
 )
+from support.loglines import combined
 
 STATUSES = np.array([100, 199, 200, 302, 404, 499, 500, 599, 600, 999, 0, 42], dtype=np.int16)
 CLASSES = ["1xx", "1xx", "2xx", "3xx", "4xx", "4xx", "5xx", "5xx", "other", "other", "other", "other"]
@@ -52,3 +59,15 @@ def test_bot_modes():
     assert bot_mask(is_bot, "exclude").tolist() == [False, True]
     with pytest.raises(FilterError):
         bot_mask(is_bot, "some")
+
+
+def test_999_is_not_5xx_on_either_page_or_in_the_summary(write_log):
+    codes = [200, 999, 500, 999]
+    lines = [combined("8.8.8.8", f"01/Jun/2026:10:0{i}:00 +0000", "GET / HTTP/1.1", s, 10) for i, s in enumerate(codes)]
+    loaded = load_log(write_log(lines))
+    cube = build_cube(loaded.frame, "1h", "UTC")
+    starts = traffic.bucket_options(cube)
+    page = traffic.window_data(loaded.frame, cube, starts[0], window_end(starts, 0, "1h"))
+    figures = {f.key: f.value for f in explore.explore(prepare(loaded.frame)).figures}
+    assert page.figures["share_5xx"] == figures["share_5xx"] == summarize(loaded)["figures"]["share_5xx"] == 0.25
+    assert summarize(loaded)["statuses"] == {"2xx": 1, "5xx": 1, "other": 2}
