@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.alerts import RULE_METRICS, _status_mask
+from dashboard.alerts import _status_mask
+from dashboard.alerts.rules import RULE_METRICS
 from dashboard.analysis import explore, traffic
 from dashboard.analysis.buckets import window_end
 from dashboard.analysis.cube import build_cube
