@@ -85,7 +85,8 @@ def main() -> int:
 
         # The view's data path alone, without AppTest: what a slider move computes and serializes.
         from dashboard.analysis import traffic
-        from dashboard.analysis.aggregate import build_cube
+        from dashboard.analysis.buckets import window_end
+        from dashboard.analysis.cube import build_cube
         from dashboard.pipeline import load_log
         from dashboard.render import bars, heatmaps, maps, timeline
 
@@ -97,7 +98,7 @@ def main() -> int:
             t = time.perf_counter()
             a = (i * 7) % len(buckets)
             b = min(a + [0, 2, 5][i % 3], len(buckets) - 1)
-            data = traffic.window_data(loaded.frame, cube, buckets[a], traffic.window_end(buckets, b, "4h"))
+            data = traffic.window_data(loaded.frame, cube, buckets[a], window_end(buckets, b, "4h"))
             timeline.browser_timeline_chart(data.browser_timeline).to_json()
             bars.top_bar_chart(data.browser_totals, "browser", selectable=False).to_json()
             heatmaps.style_heatmap(heatmaps.heatmap_pivot(data.browser_counts, "browser")).to_html()

@@ -4,7 +4,7 @@
 
 "Change" is the page's data path for one rerun: the filter mask, the date range, every panel and the
 previous period (``explore.explore``), plus building every chart and serialising its (unvalidated) spec to
-JSON, as the page hands it to ``st.vega_lite_chart``. The per-log preparation (``explore.prepare``) is
+JSON, as the page hands it to ``st.vega_lite_chart``. The per-log preparation (``rows.prepare``) is
 cached by the page and timed separately. The report is timed twice: from the loaded log
 (``report.build_report``) and end to end (parse + report), as ``python -m dashboard report`` runs it.
 Medians are printed; figures vary on shared machines.
@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.analysis import explore
+from dashboard.analysis import explore, ranges
 from dashboard.analysis.filters import Filter
+from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.pipeline import load_log
 from dashboard.render import bars, heatmaps, theme, timeline
@@ -56,9 +57,9 @@ def median_ms(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def page_data_path(prepared: explore.Prepared, preset: str, filters: list[Filter], tz: str) -> int:
+def page_data_path(prepared: Prepared, preset: str, filters: list[Filter], tz: str) -> int:
     """What one rerun of the Explore page computes; returns the bytes of chart JSON (to keep it honest)."""
-    period = None if preset == "all" else explore.preset_range(prepared.frame["time"], preset)
+    period = None if preset == "all" else ranges.preset_range(prepared.frame["time"], preset)
     data = explore.explore(prepared, filters, period, compare=period is not None)
     charts = [
         timeline.traffic_chart(data.traffic, data.previous_traffic, "requests", tz),
@@ -97,10 +98,10 @@ def main() -> int:
     print(f"loaded {rows:,} rows in {load_s:.1f} s (parse + enrich; cached by the app)")
 
     started = time.perf_counter()
-    prepared = explore.prepare(loaded.frame, args.tz)
+    prepared = prepare(loaded.frame, args.tz)
     prepare_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    explore.prepare(anonymise_frame(loaded.frame), args.tz)
+    prepare(anonymise_frame(loaded.frame), args.tz)
     prepare_anon_ms = (time.perf_counter() - started) * 1000
     print(f"prepare (once per log × zone, cached): {prepare_ms:,.0f} ms; with anonymisation {prepare_anon_ms:,.0f} ms")
 

@@ -30,7 +30,7 @@ ASSUMED_SERIAL = 0.1
 
 def time_pandas(path: Path, bucket: str) -> tuple[float, int]:
     """Seconds for load_log + build_cube, and the cube's cell count."""
-    from dashboard.analysis.aggregate import build_cube
+    from dashboard.analysis.cube import build_cube
     from dashboard.pipeline import load_log
 
     began = time.perf_counter()

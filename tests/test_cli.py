@@ -246,8 +246,8 @@ def test_console_script_answers_help() -> None:
 @pytest.mark.parametrize(
     ("argv", "option", "module", "constant"),
     [
-        (["summary", "x.log"], "bucket", "dashboard.analysis.aggregate", "DEFAULT_BUCKET"),
-        (["report", "x.log"], "tz", "dashboard.analysis.aggregate", "DEFAULT_TZ"),
+        (["summary", "x.log"], "bucket", "dashboard.analysis.buckets", "DEFAULT_BUCKET"),
+        (["report", "x.log"], "tz", "dashboard.analysis.buckets", "DEFAULT_TZ"),
         (["tail", "x.log"], "interval", "dashboard.ingest.follow", "DEFAULT_POLL_S"),
         (["watch", "x.log", "--webhook", WEBHOOK], "cooldown", "dashboard.alerts.webhook", "DEFAULT_COOLDOWN"),
         (["watch", "x.log", "--webhook", WEBHOOK], "check_every", "dashboard.alerts.watch", "DEFAULT_CHECK_EVERY"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.analysis.aggregate import build_cube, unique_visitors
-from dashboard.analysis.cubes import CubeError, load_cube, rebucket, visitors_path, window_visitors
+from dashboard.analysis.cube import CubeError, build_cube, load_cube, rebucket, visitors_path, window_visitors
+from dashboard.analysis.visitors import unique_visitors
 from dashboard.cli import main
 from dashboard.pipeline import load_log
 from dashboard.sample import write_sample

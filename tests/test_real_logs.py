@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.analysis.aggregate import unique_visitors
+from dashboard.analysis.visitors import unique_visitors
 from dashboard.ingest.parse import parse_source, parse_sources
 
 ROOT = Path(__file__).resolve().parents[1]

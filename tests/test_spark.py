@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from dashboard.analysis.aggregate import build_cube
+from dashboard.analysis.cube import build_cube, visitors_path
 from dashboard.ingest.formats import FORMATS, QUOTED, UnknownFormatError, get_format
 from dashboard.pipeline import load_log
 from dashboard.sample import write_sample
 from dashboard.spark import session as spark_env
-from dashboard.spark.cube import build_cube_spark, visitors_path
+from dashboard.spark.cube import build_cube_spark
 from dashboard.spark.dialect import JAVA_QUOTED, java_regex
 from dashboard.spark.session import (
     MIN_JAVA,
@@ -178,7 +178,7 @@ def test_200k_line_cube_equals_pandas(spark, tmp_path):
 
 
 def _exact_visitors(path, tz: str, bucket: str) -> pd.Series:
-    from dashboard.analysis.aggregate import bucket_starts
+    from dashboard.analysis.buckets import bucket_starts
 
     frame = load_log(str(path)).frame
     keys = frame["ip"].astype(str) + "\x00" + frame["user_agent"].astype(str)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.analysis.aggregate import build_cube
+from dashboard.analysis.cube import build_cube
 from dashboard.ingest.sources import SourceError, iter_chunks
 from dashboard.pipeline import load_log
 from dashboard.store.ingest import ingest

@@ -31,13 +31,13 @@ from dashboard.alerts.detectors import client_load, detect_rate, detect_status
 from dashboard.alerts.rules import evaluate_rules
 from dashboard.alerts.scanner import detect_scanners
 from dashboard.alerts.surge import detect_surges
+from dashboard.schema import in_status_class
 
 
 def _status_mask(frame: pd.DataFrame, label: str) -> np.ndarray:
-    status = frame["status"].to_numpy()
     if label.endswith("xx"):
-        return status // 100 == int(label[0])
-    return status == int(label)
+        return in_status_class(frame["status"], label)
+    return frame["status"].to_numpy() == int(label)
 
 
 def _explained(frame: pd.DataFrame, alerts: list[Alert]) -> np.ndarray:

@@ -9,17 +9,18 @@ import pandas as pd
 
 from dashboard.alerts.alert import Alert
 from dashboard.alerts.baseline import Buckets, find_runs, valid_buckets
+from dashboard.schema import in_status_class
 
 # Rule metrics: name → (rows counted, rows it is a share of; None for a plain count) as predicates on the frame.
 Predicate = Callable[[pd.DataFrame], np.ndarray]
 RULE_METRICS: dict[str, tuple[Predicate | str, Predicate | None]] = {
     "requests": (lambda f: np.ones(len(f), bool), None),
-    "5xx": (lambda f: f["status"].to_numpy() >= 500, None),
-    "4xx": (lambda f: (f["status"].to_numpy() // 100) == 4, None),
+    "5xx": (lambda f: in_status_class(f["status"], "5xx"), None),
+    "4xx": (lambda f: in_status_class(f["status"], "4xx"), None),
     "404": (lambda f: f["status"].to_numpy() == 404, None),
     "bytes": ("bytes", None),
-    "5xx_rate": (lambda f: f["status"].to_numpy() >= 500, lambda f: np.ones(len(f), bool)),
-    "4xx_rate": (lambda f: (f["status"].to_numpy() // 100) == 4, lambda f: np.ones(len(f), bool)),
+    "5xx_rate": (lambda f: in_status_class(f["status"], "5xx"), lambda f: np.ones(len(f), bool)),
+    "4xx_rate": (lambda f: in_status_class(f["status"], "4xx"), lambda f: np.ones(len(f), bool)),
     "404_rate": (lambda f: f["status"].to_numpy() == 404, lambda f: np.ones(len(f), bool)),
     "bot_rate": (lambda f: f["is_bot"].to_numpy(dtype=bool), lambda f: np.ones(len(f), bool)),
 }

@@ -22,11 +22,11 @@ import pandas as pd
 import polars as pl
 
 from dashboard.errors import DataBloomError
+from dashboard.schema import BOT_MODES, in_status_class
 
 MAX_REGEX = 300
 MAX_VALUE = 2000
 PARAM_SEPARATOR = ":"
-BOT_MODES = ("include", "exclude", "only")
 EQUALITY = ("is", "not")
 TEXT_OPS = ("is", "not", "contains", "regex")
 DIRECT = ""  # the referrer domain of requests without a referrer
@@ -171,8 +171,7 @@ def _status_test(value: str) -> Callable[[np.ndarray], np.ndarray]:
     """A vectorized test for a status code (``404``) or class (``4xx``)."""
     text = value.strip().lower()
     if len(text) == 3 and text[0] in "12345" and text[1:] == "xx":
-        hundred = int(text[0])
-        return lambda status: (status // 100) == hundred
+        return lambda status: in_status_class(status, text)
     if text.isdigit() and len(text) == 3:
         code = int(text)
         return lambda status: status == code
@@ -251,6 +250,16 @@ def _network_predicate(value: str) -> Callable[[np.ndarray], np.ndarray]:
     return test
 
 
+def bot_mask(is_bot: pd.Series | np.ndarray, mode: str) -> np.ndarray | None:
+    """Rows to keep for a bot filter mode (None: keep all)."""
+    if mode not in BOT_MODES:
+        raise FilterError(f"bots is one of {', '.join(BOT_MODES)}, not {mode!r}")
+    if mode == "include":
+        return None
+    values = np.asarray(is_bot, dtype=bool)
+    return values if mode == "only" else ~values
+
+
 def filter_mask(frame: pd.DataFrame, filters: Sequence[Filter]) -> np.ndarray:
     """Boolean row mask of ``frame`` for the AND of ``filters``."""
     keep = np.ones(len(frame), dtype=bool)
@@ -265,8 +274,8 @@ def _mask(frame: pd.DataFrame, f: Filter) -> np.ndarray:
         raise FilterError(f"this log has no {spec.label.lower()} column ({spec.column})")
     column = frame[spec.column]
     if f.field == "bots":
-        is_bot = column.to_numpy(dtype=bool)
-        return {"include": np.ones(len(frame), dtype=bool), "exclude": ~is_bot, "only": is_bot}[f.value]
+        keep = bot_mask(column, f.value)
+        return np.ones(len(frame), dtype=bool) if keep is None else keep
     if f.field == "status":
         hit = _status_test(f.value)(column.to_numpy().astype(np.int64))
     elif f.field == "ip":
@@ -277,10 +286,3 @@ def _mask(frame: pd.DataFrame, f: Filter) -> np.ndarray:
     else:
         hit = _by_category(column, _text_predicate(f.op, f.value))
     return ~hit if f.op == "not" else hit
-
-
-def apply_filters(frame: pd.DataFrame, filters: Sequence[Filter]) -> pd.DataFrame:
-    """The rows of ``frame`` that pass every filter (the frame itself when there is none)."""
-    if not filters:
-        return frame
-    return frame[filter_mask(frame, filters)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from dashboard.analysis.aggregate import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts, status_class, unique_visitors
+from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts
+from dashboard.analysis.figures import count_countries, headline
+from dashboard.analysis.visitors import unique_visitors
 from dashboard.pipeline import LoadedLog
-from dashboard.schema import is_country
+from dashboard.schema import STATUS_LABELS, is_country, status_codes
 
 
 def _counts(series: pd.Series) -> dict[str, int]:
@@ -26,7 +29,12 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
     frame, parse = loaded.frame, loaded.parse
     times = frame["time"].dt.tz_convert(tz) if len(frame) else frame["time"]
     countries = _counts(frame["country"]) if len(frame) else {}
-    statuses = _counts(pd.Series(status_class(frame["status"]))) if len(frame) else {}
+    per_class = np.bincount(status_codes(frame["status"]), minlength=len(STATUS_LABELS))
+    statuses = {label: int(n) for label, n in zip(STATUS_LABELS, per_class, strict=True) if n}
+    visitors = unique_visitors(frame, tz)
+    sent = int(frame["bytes"].sum()) if len(frame) else 0
+    bots = int(frame["is_bot"].sum()) if len(frame) else 0
+    figures = headline(len(frame), visitors, sent, count_countries(countries), per_class, bots)
     return {
         "format": format_label(parse.sources, parse.formats, parse.format.name),
         "scanner": loaded.scanned,
@@ -41,12 +49,13 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
         "countries": {k: v for k, v in countries.items() if is_country(k)},
         "non_country": {k: v for k, v in countries.items() if not is_country(k)},
         "statuses": statuses,
-        "bots": int(frame["is_bot"].sum()) if len(frame) else 0,
-        "visitors": unique_visitors(frame, tz),
-        "bytes": int(frame["bytes"].sum()) if len(frame) else 0,
+        "bots": bots,
+        "visitors": visitors,
+        "bytes": sent,
         "buckets": int(bucket_starts(frame["time"], bucket, tz).nunique()) if len(frame) else 0,
         "bucket": bucket,
         "tz": tz,
+        "figures": figures,
         "reject_reasons": dict(parse.reasons.most_common()),
         "rejects": [{"source": r.source, "line": r.line, "reason": r.reason, "raw": r.raw} for r in parse.rejects],
     }

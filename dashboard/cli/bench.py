@@ -64,7 +64,7 @@ def measure_stages(path: str) -> dict:
     statuses, visitors, buckets) and the cube every dashboard panel is drawn from.
     """
     t0 = time.perf_counter()
-    from dashboard.analysis.aggregate import build_cube
+    from dashboard.analysis.cube import build_cube
     from dashboard.analysis.summary import summarize
     from dashboard.pipeline import load_log
 

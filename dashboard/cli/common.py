@@ -38,7 +38,7 @@ class CommandError(DataBloomError):
 
 def add_log_args(parser: argparse.ArgumentParser, *, paths: bool = True, bucket: bool = True, tz: bool = True) -> None:
     """Declare the log arguments once for every command: paths, --format, --geoip and, where used, --bucket, --tz."""
-    from dashboard.analysis.aggregate import DEFAULT_BUCKET, DEFAULT_TZ
+    from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ
 
     if paths:
         parser.add_argument("paths", nargs="+", metavar="PATH", help=PATHS_HELP)
@@ -55,8 +55,8 @@ def add_log_args(parser: argparse.ArgumentParser, *, paths: bool = True, bucket:
 
 
 def check_log_args(args: argparse.Namespace) -> None:
-    """Fail on a bad --bucket or --tz before any log is read (an AggregateError, one line)."""
-    from dashboard.analysis.aggregate import check_bucket, check_tz
+    """Fail on a bad --bucket or --tz before any log is read (a BucketError, one line)."""
+    from dashboard.analysis.buckets import check_bucket, check_tz
 
     if getattr(args, "bucket", None) is not None:
         check_bucket(args.bucket)

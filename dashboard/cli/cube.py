@@ -37,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     check_log_args(args)
     if args.engine == "spark":
         return run_spark(args)
-    from dashboard.analysis.aggregate import bucket_visitors, build_cube, save_cube
-    from dashboard.analysis.cubes import visitors_path
+    from dashboard.analysis.cube import bucket_visitors, build_cube, save_cube, visitors_path
 
     loaded = load_logs(args)
     cube = build_cube(loaded.frame, args.bucket, args.tz)
@@ -59,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_spark(args: argparse.Namespace) -> int:
     """The cube on Spark, printing the pandas engine's keys plus a few; Spark's errors end as one line too."""
-    from dashboard.spark.cube import build_cube_spark, spark_errors, visitors_path
+    from dashboard.analysis.cube import visitors_path
+    from dashboard.spark.cube import build_cube_spark, spark_errors
 
     errors = spark_errors()  # SparkEngineError (a DataBloomError) when PySpark is missing
     began = time.perf_counter()

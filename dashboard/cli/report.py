@@ -13,7 +13,7 @@ DEFAULT_OUT = "report.html"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The log arguments (no bucket: the report picks its own), -o, --range, --filter, --anonymise."""
-    from dashboard.analysis.explore import PRESETS
+    from dashboard.analysis.ranges import PRESETS
 
     add_log_args(parser, bucket=False)
     parser.add_argument(

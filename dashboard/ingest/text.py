@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.ingest.formats import DETECT_SAMPLE_LINES
 from dashboard.ingest.sources import NEWLINE, Chunk, SourceError
 
 HIGH_BYTE = 0x80
@@ -149,7 +150,7 @@ def url_decode(value: str) -> str:
     return unquote(value) if "%" in value else value
 
 
-def first_lines(chunk: Chunk, count: int = 200) -> list[str]:
+def first_lines(chunk: Chunk, count: int = DETECT_SAMPLE_LINES) -> list[str]:
     """The first lines as text for format detection; an over-long line is represented by its first bytes."""
     if chunk.data[:2] in UTF16_BOMS:
         raise SourceError("the file is UTF-16 text: save it as UTF-8 (access logs are written in UTF-8 or ASCII)")

@@ -26,12 +26,12 @@ from dashboard.ingest.parse import (
     ParseResult,
     Reject,
     concat_frames,
-    empty_frame,
     parse_chunk,
     to_pandas,
 )
 from dashboard.ingest.sources import Chunk
 from dashboard.pipeline import LoadedLog
+from dashboard.schema import empty_frame
 
 LOG = logging.getLogger(__name__)
 MERGE_MAX_ROWS = 32_768  # poll blocks are merged up to this size: bounded work per poll, few blocks overall

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.analysis.aggregate import unique_visitors, window
+from dashboard.analysis.buckets import window
+from dashboard.analysis.visitors import unique_visitors
 
 RATE_SPAN = pd.Timedelta(hours=1)
 ACTIVE_SPAN = pd.Timedelta(minutes=5)

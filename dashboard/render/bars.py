@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard.analysis.aggregate import OTHER
 from dashboard.render.theme import BAR_STEP, COLOURS, pick, series_order
+from dashboard.schema import OTHER
 
 LABEL_LIMIT = 260  # pixels of a value's label before Vega ellipsises it (URLs are long)
 # Columns shown in the tooltip when the table has them, after the value, requests and share.

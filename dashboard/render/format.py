@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.analysis.explore import Figure
-
-SHARE_FIGURES = ("share_4xx", "share_5xx", "share_bots")
+from dashboard.analysis.figures import SHARE_FIGURES, Figure
 
 
 def human_bytes(n: float) -> str:

@@ -10,7 +10,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.render.theme import COLOURS, HEAT_SCHEME, WALL_TIME_FORMAT, blend, luminance, series_order, time_labels
+from dashboard.analysis.buckets import bucket_labels
+from dashboard.render.theme import COLOURS, HEAT_SCHEME, WALL_TIME_FORMAT, blend, luminance, series_order
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -38,12 +39,9 @@ def heatmap_pivot(
     pivot = table.pivot_table(
         index="bucket", columns="value", values="requests", aggfunc="sum", fill_value=0, sort=True
     ).reindex(columns=order, fill_value=0)
-    labels = time_labels(pd.Series(pivot.index), tz, time_format)
-    repeated = labels.duplicated(keep=False)
-    if repeated.any():  # the repeated hour when clocks go back: tell the two apart by zone abbreviation
-        zoned = time_labels(pd.Series(pivot.index[repeated.to_numpy()]), tz, time_format + " %Z")
-        labels[repeated] = zoned.to_numpy()
-    pivot.index = pd.Index(labels.to_numpy(), name="bucket")
+    starts = pd.Series(pivot.index).dt.tz_convert(tz)
+    labels = bucket_labels(starts, time_format)  # the repeated hour when clocks go back: two rows, by UTC offset
+    pivot.index = pd.Index(labels, name="bucket")
     if pivot.index.has_duplicates:  # a coarse time_format: merge rows that read the same
         pivot = pivot.groupby(level=0, sort=False).sum()
     pivot = pivot.astype(np.int64)

@@ -19,7 +19,10 @@ import altair as alt
 import pandas as pd
 
 from dashboard.analysis import explore
+from dashboard.analysis.figures import Figure
 from dashboard.analysis.filters import Filter
+from dashboard.analysis.ranges import preset_range
+from dashboard.analysis.rows import prepare
 from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.errors import DataBloomError
 from dashboard.pipeline import LoadedLog
@@ -108,7 +111,7 @@ def html_table(table: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _figure_html(figure: explore.Figure) -> str:
+def _figure_html(figure: Figure) -> str:
     delta = ""
     change = format_delta(figure)
     if change is not None and figure.previous is not None:
@@ -186,6 +189,22 @@ def render_html(data: explore.ExploreData, *, title: str, meta: Sequence[str], t
     )
 
 
+def report_data(
+    loaded: LoadedLog,
+    *,
+    tz: str = "UTC",
+    preset: str = "all",
+    filters: Sequence[Filter] = (),
+    anonymise: bool = False,
+    top: int = explore.TOP_N,
+) -> explore.ExploreData:
+    """The figures and panels a report shows: the Explore page's data for a preset range."""
+    frame = anonymise_frame(loaded.frame) if anonymise else loaded.frame
+    prepared = prepare(frame, tz)
+    period = None if preset == "all" else preset_range(prepared.frame["time"], preset)
+    return explore.explore(prepared, filters, period, compare=period is not None, top=top)
+
+
 def build_report(
     loaded: LoadedLog,
     *,
@@ -197,10 +216,7 @@ def build_report(
     title: str = TITLE,
 ) -> str:
     """The report for a loaded log: a date-range preset (compared with the previous period unless ``all``)."""
-    frame = anonymise_frame(loaded.frame) if anonymise else loaded.frame
-    prepared = explore.prepare(frame, tz)
-    period = None if preset == "all" else explore.preset_range(prepared.frame["time"], preset)
-    data = explore.explore(prepared, filters, period, compare=period is not None, top=top)
+    data = report_data(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)
     meta = [
         f"{', '.join(loaded.parse.sources)} · format {loaded.format_name} · {loaded.parse.lines:,} lines "
         f"({loaded.parse.parsed:,} parsed, {loaded.parse.rejected:,} rejected)",

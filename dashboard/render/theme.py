@@ -13,7 +13,8 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
-from dashboard.analysis.aggregate import OTHER
+from dashboard.analysis.buckets import LABEL_FORMAT, bucket_labels
+from dashboard.schema import OTHER
 
 # Categorical series: Tableau-10 hues without its grey (grey means "Other"); mid-tone, readable on light and
 # dark backgrounds.
@@ -44,7 +45,7 @@ FADED_OPACITY = 0.2
 CHART_HEIGHT = 260
 BAR_STEP = 22  # pixels per bar of a horizontal bar chart
 
-WALL_TIME_FORMAT = "%Y-%m-%d %H:%M"  # how a time reads in labels, tables and the report
+WALL_TIME_FORMAT = LABEL_FORMAT  # how a time reads in labels, tables and the report (the slider's format)
 TIME_LABEL_FORMAT = WALL_TIME_FORMAT + " %Z"
 # Vega multi-format for the time axis: 24-hour clock, the date at midnight (Vega's default is "03 AM").
 TIME_AXIS_FORMAT = {"minutes": "%H:%M", "hours": "%H:%M", "date": "%b %d", "week": "%b %d", "month": "%b %Y"}
@@ -98,6 +99,30 @@ def wall_clock(times: pd.Series, tz: str) -> pd.Series:
 def axis_time(times: pd.Series, tz: str) -> pd.Series:
     """The wall time in ``tz`` labelled UTC, for a ``utc`` Vega-Lite scale (no viewer's zone shifts it)."""
     return wall_clock(times, tz).dt.tz_localize("UTC")
+
+
+def bucket_slots(starts: pd.Series, tz: str, span: pd.Timedelta | None = None) -> pd.DataFrame:
+    """Where each bucket (a tz-aware start) is drawn: ``x`` on the time axis, ``width`` and its ``label``.
+
+    Buckets that share a wall-clock start (the hour repeated when clocks go back) share its slot, side by side in
+    time order, and are told apart by their UTC offset (``buckets.bucket_labels``). ``span`` defaults to the
+    smallest gap between wall-clock starts.
+    """
+    instants = pd.to_datetime(starts)
+    if instants.dt.tz is None:  # naive times are wall-clock times in tz already
+        instants = instants.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    instants = instants.dt.tz_convert(tz)
+    distinct = pd.Series(instants.unique()).sort_values(ignore_index=True)
+    wall = axis_time(distinct, tz)
+    if span is None:
+        gaps = wall.drop_duplicates().diff().dropna()
+        span = gaps.min() if len(gaps) else pd.Timedelta(hours=1)
+    part = wall.groupby(wall).cumcount()
+    parts = wall.map(wall.value_counts())
+    width = span / parts
+    slots = pd.DataFrame({"x": wall + width * part, "width": width, "label": bucket_labels(distinct)})
+    slots.index = pd.DatetimeIndex(distinct)
+    return slots.reindex(pd.DatetimeIndex(instants)).set_axis(starts.index)
 
 
 def time_labels(times: pd.Series, tz: str, fmt: str = TIME_LABEL_FORMAT) -> pd.Series:

@@ -8,22 +8,22 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.aggregate import STATUS_CLASSES, check_bucket
+from dashboard.analysis.buckets import check_bucket
 from dashboard.render.theme import (
     CHART_HEIGHT,
     COLOURS,
     FADED_OPACITY,
     SERIES_COLOURS,
     STATUS_COLOURS,
-    WALL_TIME_FORMAT,
     axis_time,
+    bucket_slots,
     pick,
     series_colours,
     series_order,
     time_labels,
     time_x,
-    wall_clock,
 )
+from dashboard.schema import STATUS_LABELS
 
 MARKER_OPACITY = 0.15
 GROUP_PADDING = 0.08  # share of a bucket left empty on each side of a group of grouped bars
@@ -39,31 +39,27 @@ def timeline_table(
     columns = ["start", dimension, "requests", "label", "x0", "x1", "y0", "y1"]
     if counts.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    slots = bucket_slots(counts["bucket"], tz, span)  # the repeated hour: two bars side by side in its slot
     table = pd.DataFrame(
         {
-            "start": axis_time(counts["bucket"], tz),
+            "start": slots["x"].to_numpy(),
+            "width": slots["width"].to_numpy(),
             dimension: counts[dimension].astype(str).to_numpy(),
             "requests": counts["requests"].to_numpy().astype(np.int64),
-            "label": time_labels(counts["bucket"], tz).to_numpy(),
+            "label": slots["label"].to_numpy(),
         }
-    )
-    # The repeated hour when clocks go back gives two buckets with one wall time: draw them as one bar.
-    table = (
-        table.groupby(["start", dimension], sort=False)
-        .agg(requests=("requests", "sum"), label=("label", lambda s: " / ".join(dict.fromkeys(s))))
-        .reset_index()
     )
     rank = {value: i for i, value in enumerate(order)}
     table["_rank"] = table[dimension].map(rank)
     table = table.sort_values(["start", "_rank"], kind="stable").reset_index(drop=True)
     if stacked:
-        table["x0"] = table["start"] + span * STACK_PADDING
-        table["x1"] = table["start"] + span * (1 - STACK_PADDING)
+        table["x0"] = table["start"] + table["width"] * STACK_PADDING
+        table["x1"] = table["start"] + table["width"] * (1 - STACK_PADDING)
         table["y1"] = table.groupby("start")["requests"].cumsum()
         table["y0"] = table["y1"] - table["requests"]
     else:
-        slot = span * (1 - 2 * GROUP_PADDING) / max(len(order), 1)
-        table["x0"] = table["start"] + span * GROUP_PADDING + slot * table["_rank"]
+        slot = table["width"] * (1 - 2 * GROUP_PADDING) / max(len(order), 1)
+        table["x0"] = table["start"] + table["width"] * GROUP_PADDING + slot * table["_rank"]
         table["x1"] = table["x0"] + slot
         table["y0"], table["y1"] = 0, table["requests"]
     return table[columns]
@@ -135,8 +131,9 @@ def browser_timeline_chart(
 def _on_axis(table: pd.DataFrame, tz: str) -> pd.DataFrame:
     """A copy whose ``time`` is drawn on the time axis, with a ``label`` for the tooltip."""
     table = table.copy()
-    table["label"] = wall_clock(table["time"], tz).dt.strftime(WALL_TIME_FORMAT)
-    table["time"] = axis_time(table["time"], tz)
+    slots = bucket_slots(table["time"], tz)
+    table["label"] = slots["label"].to_numpy()
+    table["time"] = slots["x"].to_numpy()
     return table
 
 
@@ -170,7 +167,7 @@ def traffic_chart(
 def status_chart(status: pd.DataFrame, tz: str = "UTC", selectable: bool = False) -> alt.Chart:
     """Requests per bucket, stacked by status class (2xx green … 5xx red); a click selects a class (``PICK``)."""
     table = _on_axis(status, tz)
-    domain = [c for c in (*STATUS_CLASSES, "other") if c in set(table["status_class"])]
+    domain = [c for c in STATUS_LABELS if c in set(table["status_class"])]
     colours = [STATUS_COLOURS.get(c, COLOURS["other"]) for c in domain]
     chart = (
         alt.Chart(table)
@@ -196,7 +193,7 @@ def status_chart(status: pd.DataFrame, tz: str = "UTC", selectable: bool = False
 def response_time_chart(table: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
     """Average and p95 response time per bucket, one line each."""
     data = table.melt(id_vars="time", value_vars=["avg_s", "p95_s"], var_name="measure", value_name="seconds")
-    data["time"] = axis_time(data["time"], tz)
+    data["time"] = bucket_slots(data["time"], tz)["x"].to_numpy()
     data["measure"] = data["measure"].map({"avg_s": "average", "p95_s": "p95"})
     return (
         alt.Chart(data)

@@ -25,6 +25,7 @@ from dashboard.sample.catalog import (
 from dashboard.sample.humans import REQUESTS_PER_SESSION, sessions, visitors, wrap
 from dashboard.sample.networks import fresh_ip
 from dashboard.sample.writer import iso
+from dashboard.schema import in_status_class
 
 if TYPE_CHECKING:
     from dashboard.sample.traffic import Generator
@@ -175,7 +176,7 @@ def describe(windows: list[Window], cols: dict[str, np.ndarray]) -> None:
         inside = (t >= w.t0) & (t < w.t1)
         w.details["requests"] = int(inside.sum())
         if w.kind == "5xx_burst":
-            w.details["errors_5xx"] = int((inside & (status >= 500)).sum())
+            w.details["errors_5xx"] = int((inside & in_status_class(status, "5xx")).sum())
         elif w.kind == "scanner":
             mine = cols["src"] == SRC_SCANNER
             w.details["scanner_requests"] = int(mine.sum())

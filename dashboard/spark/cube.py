@@ -1,6 +1,6 @@
 """The cube (bucket × browser × country × status class × bot → requests, bytes) computed on Apache Spark.
 
-The same stage as ``pipeline.load_log`` + ``aggregate.build_cube``, for logs one machine cannot hold:
+The same stage as ``pipeline.load_log`` + ``analysis.cube.build_cube``, for logs one machine cannot hold:
 
 - **read**: ``spark.read.text`` on local paths, globs or any Hadoop URI (``hdfs://``, ``s3a://``); ``.gz`` and
   ``.bz2`` are decompressed by Hadoop's codecs. A gzip file is not splittable, so it is one partition.
@@ -21,15 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.aggregate import (
-    CUBE_DIMENSIONS,
-    DEFAULT_BUCKET,
-    DEFAULT_TZ,
-    check_bucket,
-    check_tz,
-)
+from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, check_bucket, check_tz
+from dashboard.analysis.cube import CUBE_DIMENSIONS, visitors_path
 from dashboard.enrich.geo import open_geo_database, resolve_geoip_path
-from dashboard.ingest.formats import LogFormat
+from dashboard.ingest.formats import DETECT_SAMPLE_LINES, LogFormat
 from dashboard.ingest.formats import resolve_format as resolve_format_spec
 from dashboard.ingest.parse import MAX_REJECTS_KEPT
 from dashboard.spark.job import ENRICHED_SCHEMA, enrich_partitions, parse_lines
@@ -46,12 +41,9 @@ from dashboard.spark.session import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["DEFAULT_MASTER", "SparkEngineError", "build_cube_spark", "empty_cube", "spark_errors", "visitors_path"]
+__all__ = ["DEFAULT_MASTER", "SparkEngineError", "build_cube_spark", "empty_cube", "spark_errors"]
 
-DETECT_LINES = 200
-CUBE_COLUMNS = (*CUBE_DIMENSIONS, "requests", "bytes")
 VISITOR_COLUMN = "visitors_approx"
-VISITORS_SUFFIX = ".visitors.parquet"
 
 
 # --- the whole job --------------------------------------------------------------------------------------
@@ -68,7 +60,7 @@ def detect_format(lines: DataFrame, fmt: str | LogFormat | None) -> LogFormat:
         return fmt
     if fmt and fmt != "auto":
         return resolve_format_spec(fmt, [])
-    first = [row.value.rstrip("\r") for row in lines.take(DETECT_LINES)]
+    first = [row.value.rstrip("\r") for row in lines.take(DETECT_SAMPLE_LINES)]
     return resolve_format_spec(fmt, first) if first else resolve_format_spec("combined", [])
 
 
@@ -81,11 +73,6 @@ def _ship_geo(spark: SparkSession, path: Path) -> str:
             raise SparkEngineError(f"cannot ship GeoIP database {path} to the executors: {exc}") from exc
         return ""
     return path.name
-
-
-def visitors_path(out: str) -> str:
-    """Where the approximate visitors per bucket go, next to the cube: ``cube.parquet`` → ``cube.visitors.parquet``."""
-    return (out[: -len(".parquet")] if out.endswith(".parquet") else out) + VISITORS_SUFFIX
 
 
 def _is_remote(path: str) -> bool:

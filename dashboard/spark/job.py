@@ -5,7 +5,7 @@
   not parse, are rejected with the pandas engine's reasons.
 - **enrich**: per partition, ``agents.classify_agents`` and ``geo.GeoDatabase.lookup_many`` once per distinct
   value (caches live for the partition), the ``.mmdb`` shipped with ``SparkContext.addFile``; buckets come from
-  ``aggregate.bucket_starts`` itself, so zones and DST behave exactly as in pandas.
+  ``analysis.buckets.bucket_starts`` itself, so zones and DST behave exactly as in pandas.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.aggregate import bucket_starts, status_class
+from dashboard.analysis.buckets import bucket_starts
 from dashboard.enrich.agents import classify_agents
 from dashboard.enrich.geo import GeoDatabase, open_geo_database
 from dashboard.ingest.formats import LogFormat, UnknownFormatError
@@ -31,6 +31,7 @@ from dashboard.ingest.parse import (
     UNTERMINATED_QUOTE,
 )
 from dashboard.ingest.sources import MAX_LINE_BYTES, REJECT_RAW_BYTES
+from dashboard.schema import status_class
 from dashboard.spark.dialect import java_regex, time_column
 
 if TYPE_CHECKING:

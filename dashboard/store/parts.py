@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from pandas.errors import Pandas4Warning
 
-from dashboard.analysis.aggregate import bucket_starts, status_class
+from dashboard.analysis.buckets import bucket_starts
 from dashboard.ingest.parse import Reject
+from dashboard.schema import status_class
 from dashboard.store.layout import REJECTS, ROLLUPS, ROWS, FileRecord, part_name, write_atomically
 
 ROLLUP_BUCKET = "5min"

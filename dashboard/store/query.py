@@ -13,18 +13,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.analysis.aggregate import (
-    DEFAULT_BUCKET,
-    DEFAULT_TZ,
-    bucket_starts,
-    check_bucket,
-    check_tz,
-    unique_visitors,
-)
+from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts, check_bucket, check_tz
+from dashboard.analysis.figures import count_countries, headline
+from dashboard.analysis.visitors import unique_visitors
 from dashboard.ingest import scanner
 from dashboard.ingest.formats import UnknownFormatError, get_format
 from dashboard.ingest.parse import MAX_REJECTS_KEPT
-from dashboard.schema import is_country
+from dashboard.schema import STATUS_LABELS, is_country
 from dashboard.store.layout import (
     MANIFEST,
     REJECTS,
@@ -183,6 +178,11 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
     rejected = sum(s.rejected for s in manifest.sources)
     buckets = bucket_starts(pd.Series(pd.to_datetime(starts, unit="us", utc=True)), bucket, tz)
     fmt = manifest.sources[0].format if manifest.sources else "combined"
+    statuses = _counts(cells, "status_class")
+    visitors = _visitors(store, rollups, tz) if rollups else 0
+    bots = int(cells.loc[cells["is_bot"].astype(bool), "requests"].sum())
+    per_class = [statuses.get(label, 0) for label in STATUS_LABELS]
+    figures = headline(parsed, visitors, int(cells["bytes"].sum()), count_countries(countries), per_class, bots)
     return {
         "format": fmt,
         "scanner": _scanned(fmt),
@@ -195,13 +195,14 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
         "browsers": _counts(cells, "browser"),
         "countries": {k: v for k, v in countries.items() if is_country(k)},
         "non_country": {k: v for k, v in countries.items() if not is_country(k)},
-        "statuses": _counts(cells, "status_class"),
-        "bots": int(cells.loc[cells["is_bot"].astype(bool), "requests"].sum()),
-        "visitors": _visitors(store, rollups, tz) if rollups else 0,
+        "statuses": statuses,
+        "bots": bots,
+        "visitors": visitors,
         "bytes": int(cells["bytes"].sum()),
         "buckets": int(buckets.nunique()),
         "bucket": bucket,
         "tz": tz,
+        "figures": figures,
         "reject_reasons": reasons,
         "rejects": rejects,
     }

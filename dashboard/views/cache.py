@@ -17,9 +17,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.analysis.aggregate import build_cube
-from dashboard.analysis.cubes import CubeData, load_cube, rebucket
-from dashboard.analysis.explore import Prepared, prepare
+from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
+from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive

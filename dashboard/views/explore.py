@@ -16,11 +16,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import explore
-from dashboard.analysis.aggregate import OTHER
-from dashboard.analysis.filters import BOT_MODES, FIELDS, Filter, FilterError, check_filter, parse_params, to_params
+from dashboard.analysis.figures import WORSE_WHEN_UP
+from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
+from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
+from dashboard.analysis.rows import Prepared
 from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value
+from dashboard.schema import BOT_MODES, OTHER
 from dashboard.views import cache, guard, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
@@ -28,9 +31,8 @@ from dashboard.views.sidebar import Selected, Settings
 KEY = "explore_"
 FILTER_PARAM = "f"
 CUSTOM = "custom"
-RANGE_OPTIONS = (*explore.PRESETS, CUSTOM)
+RANGE_OPTIONS = (*PRESETS, CUSTOM)
 OPS = ("is", "not", "contains", "regex")
-WORSE_WHEN_UP = ("share_4xx", "share_5xx")
 # Bar-chart dimension → filter field added by a click.
 CLICK_FIELDS = {
     "path": "path",
@@ -183,7 +185,7 @@ def _map(data: explore.ExploreData, version: str) -> None:
     )
 
 
-def _date_range(prepared: explore.Prepared, tz: str) -> explore.DateRange | None:
+def _date_range(prepared: Prepared, tz: str) -> DateRange | None:
     choice = st.selectbox(
         "Date range",
         RANGE_OPTIONS,
@@ -196,14 +198,14 @@ def _date_range(prepared: explore.Prepared, tz: str) -> explore.DateRange | None
     if choice == "all":
         return None  # the whole log: nothing before it to compare with
     if choice != CUSTOM:
-        return explore.preset_range(times, choice)
+        return preset_range(times, choice)
     local = times.dt.tz_convert(tz)
     first, last = local.iloc[0].date(), local.iloc[-1].date()
     days = st.date_input("Days", value=(first, last), min_value=first, max_value=last, key="days", bind="query-params")
     days = tuple(days) if isinstance(days, list | tuple) else (days,)
     if not days:
         return None
-    return explore.custom_range(days[0], days[-1], tz)
+    return custom_range(days[0], days[-1], tz)
 
 
 def _add_filter_form() -> None:

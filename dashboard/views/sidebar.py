@@ -13,20 +13,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.analysis.cubes import CubeData, is_parquet
+from dashboard.analysis.buckets import BUCKETS, DEFAULT_BUCKET
+from dashboard.analysis.cube import CubeData, is_parquet
 from dashboard.errors import DataBloomError
 from dashboard.ingest.formats import FORMATS, LogFormat, UnknownFormatError
-from dashboard.ingest.parse import ParseResult, empty_frame
+from dashboard.ingest.parse import ParseResult
 from dashboard.ingest.sources import SourceError
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import LoadedLog
+from dashboard.schema import BOT_MODES, empty_frame
 from dashboard.views import cache, guard
 from dashboard.views.config import AppConfig, allowed_path
 
 SAMPLE, UPLOAD, SERVER, LIVE, CUBE = "Sample", "Upload", "Server log", "Live", "Cube"
-BUCKETS = ("15min", "1h", "4h", "1D")
-DEFAULT_BUCKET = "4h"
-BOT_CHOICES = ("include", "exclude", "only")
 UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
 AUTO, CUSTOM = "auto", "custom…"
 LOAD_ERRORS = (DataBloomError, OSError)
@@ -107,7 +106,7 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         zones = _zones()
         tz = st.selectbox("Time zone", zones, index=0, key="tz", bind="query-params")
         bucket = st.selectbox("Bucket", BUCKETS, index=BUCKETS.index(DEFAULT_BUCKET), key="bucket", bind="query-params")
-        bots = st.radio("Bots", BOT_CHOICES, index=0, key="bots", bind="query-params", horizontal=True)
+        bots = st.radio("Bots", BOT_MODES, index=0, key="bots", bind="query-params", horizontal=True)
         anonymise = st.toggle(
             "Anonymise IPs",
             value=False,

@@ -12,10 +12,13 @@ import time
 import pandas as pd
 import streamlit as st
 
-from dashboard.analysis import cubes, traffic
+from dashboard.analysis import traffic
+from dashboard.analysis.buckets import bucket_labels, window_end
+from dashboard.analysis.cube import window_visitors
+from dashboard.analysis.figures import FIGURES
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import human_bytes
+from dashboard.render.format import format_value
 from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
@@ -35,15 +38,6 @@ ATTRIBUTION = (
 CUBE_VISITORS_HELP = (
     "distinct client + user agent per bucket of the cube, summed over the window: a visitor seen in two buckets "
     "counts twice (an upper bound); all traffic, whatever the bot filter"
-)
-FIGURES = (
-    ("requests", "Requests", "{:,}"),
-    ("visitors", "Unique visitors", "{:,}"),
-    ("bytes", "Bytes", None),
-    ("countries", "Countries", "{:,}"),
-    ("share_4xx", "4xx", "{:.1%}"),
-    ("share_5xx", "5xx", "{:.1%}"),
-    ("share_bots", "Bots", "{:.1%}"),
 )
 
 
@@ -99,7 +93,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                 alerts = alerts_panel.load(selected, alerts_config)
             _window_section(settings, selected, cube, buckets, alerts, live)
             with guard.section("Alerts", "The other panels do not depend on them."):
-                alerts_panel.render(alerts, buckets, traffic.bucket_labels(buckets), settings.tz)
+                alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz)
     with guard.section("Rejected lines"):
         _rejects(loaded)
     st.caption(ATTRIBUTION)
@@ -128,7 +122,7 @@ def _window_section(
 
     @guard.section("The time window")
     def section() -> None:
-        labels = traffic.bucket_labels(buckets)
+        labels = bucket_labels(buckets)
         if live:
             _follow_newest(labels)
         elif st.session_state.get(KEY + "playing"):
@@ -158,11 +152,11 @@ def _window_section(
                 st.rerun()  # the whole page, so the fragment's refresh interval follows the new state
         first, last = (value, value) if isinstance(value, str) else value
         i, j = labels.index(first), labels.index(last)
-        start, end = buckets[i], traffic.window_end(buckets, j, settings.bucket)
+        start, end = buckets[i], window_end(buckets, j, settings.bucket)
         top = st.session_state.get(KEY + "top", traffic.TOP_HEATMAP)
         data = traffic.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
         if selected.cube is not None:
-            data.figures["visitors"] = cubes.window_visitors(selected.cube, start, end)
+            data.figures["visitors"] = window_visitors(selected.cube, start, end)
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
@@ -216,12 +210,14 @@ def _advance(labels: list[str]) -> None:
 def _figures(data: traffic.WindowData, selected: Selected) -> None:
     figures = data.figures
     cols = [*st.columns(4), *st.columns(4)]
-    for col, (key, label, fmt) in zip(cols, FIGURES, strict=False):
+    for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
         value = figures[key]
         if key == "visitors" and selected.cube is not None:
-            col.metric("Visitors (sum per bucket)", "—" if value is None else f"{value:,}", help=CUBE_VISITORS_HELP)
+            col.metric(
+                "Visitors (sum per bucket)", "—" if value is None else format_value(key, value), help=CUBE_VISITORS_HELP
+            )
             continue
-        col.metric(label, human_bytes(value) if fmt is None else fmt.format(value))
+        col.metric(label, format_value(key, value))
     cols[-1].metric(
         "Rejected lines",
         "—" if selected.cube is not None else f"{selected.loaded.parse.rejected:,}",

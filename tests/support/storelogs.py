@@ -25,6 +25,7 @@ COMPARED = (
     "visitors",
     "bytes",
     "buckets",
+    "figures",
     "start",
     "end",
     "reject_reasons",
