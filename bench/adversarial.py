@@ -216,6 +216,27 @@ def csv_export(row: dict) -> None:
     row["note"] = "; ".join(repr(c[:30]) for c in bad[:2])
 
 
+REGEX_BUDGET_S = 2.0
+
+
+@case("catastrophic regex filter")
+def regex_filter(row: dict) -> None:
+    """A pattern that backtracks for ever in Python's re, on a 50 kB path: the filter must answer within budget."""
+    import pandas as pd
+
+    from dashboard.analysis.filters import Filter, filter_mask
+
+    frame = pd.DataFrame({"path": pd.Categorical(["a" * 50_000 + "!", "/x"]), "is_bot": [False, False]})
+    began = time.perf_counter()
+    mask = filter_mask(frame, [Filter("path", "regex", "^(a+)+$")]).tolist()
+    took = time.perf_counter() - began
+    row["inputs"] = 2
+    row["executed"] = "0" if mask == [False, False] else f"wrong mask {mask}"
+    row["note"] = (
+        f"{took * 1000:.0f} ms (budget {REGEX_BUDGET_S * 1000:.0f} ms): {'ok' if took <= REGEX_BUDGET_S else 'OVER'}"
+    )
+
+
 @case("hostile content → page (AppTest)")
 def markdown(row: dict) -> None:
     from streamlit.testing.v1 import AppTest
@@ -330,6 +351,7 @@ CASES = {
     "bomb_default": bomb_default,
     "bomb_limited": bomb_limited,
     "huge_line": huge_line,
+    "regex_filter": regex_filter,
     "bad_files": bad_files,
     "csv_export": csv_export,
     "markdown": markdown,

