@@ -8,6 +8,7 @@ import importlib
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -171,7 +172,10 @@ def test_every_command_has_error_cases() -> None:
     ("argv", "message"), [pytest.param(argv, message, id=f"{cmd}-{case}") for cmd, case, argv, message in ERROR_CASES]
 )
 def test_errors_are_one_line_and_exit_2(case_paths, capsys, argv, message) -> None:
-    code = main([arg.format(**case_paths) for arg in argv])
+    # On a thread of its own, as in a process of its own: the browser tests' Playwright keeps an event loop running
+    # on the main thread of this pytest process, where `listen`'s asyncio.run() would refuse to start.
+    with ThreadPoolExecutor(1) as pool:
+        code = pool.submit(main, [arg.format(**case_paths) for arg in argv]).result()
     err = capsys.readouterr().err
     assert code == 2, err
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err

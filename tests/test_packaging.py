@@ -47,8 +47,10 @@ def test_the_wheel_runs_outside_the_checkout(tmp_path, write_log):
     # The dependencies come from this environment; the package itself only from the wheel.
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n" + sysconfig.get_paths()["platlib"] + "\n")
     wheel = next(wheels.glob("*.whl"))
+    # --ignore-installed: the editable checkout seen through deps.pth must not count as "already installed"
+    install = ["install", "-q", "--no-deps", "--no-index", "--ignore-installed", str(wheel)]
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), *install],
         check=True,
         capture_output=True,
     )
