@@ -2,13 +2,12 @@
 
     python bench/browser_bench.py [--lines 1000000] [--repeats 10] [--out FILE.json]
 
-Starts `streamlit run app.py` headless on a free loopback port, drives Debian's Chromium (software rendering,
-as CI has) with Playwright, uploads a generated sample log (cached in the temp dir) through the sidebar and
-times each interaction. "Idle" is measured in the page's own clock, from the trusted input event (or, for a
-Play step, from the browser's rerun request) to the second requestAnimationFrame callback after all of:
-the rerun's last websocket message, Streamlit's status widget gone, and the end of the last long task
-(PerformanceObserver 'longtask'); the figure is accepted once the 100 ms after it stayed free of long tasks.
-The server only finishes a rerun when its `script_finished` message arrives, which is awaited first.
+Starts `streamlit run app.py` headless on a free loopback port, drives Debian's Chromium (software rendering, as
+CI has) with Playwright, uploads a generated sample log (cached in the temp dir) through the sidebar and times each
+interaction in the page's own clock: from the trusted input event (a Play step: the browser's rerun request), once
+the rerun's `script_finished` message arrived, to the second requestAnimationFrame callback after the last websocket
+message, Streamlit's status widget gone and the last long task (PerformanceObserver 'longtask'), accepted once the
+100 ms after it stayed free of long tasks.
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ TARGETS |= {"upload_s": None, "slider_step_kb": 50.0, "rss_after_upload_mb": 500
 DONE = {"FINISHED_SUCCESSFULLY", "FINISHED_WITH_COMPILE_ERROR", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
 STATUS = "[data-testid=stStatusWidget]"
 
+
 # Installed before any page script: input, websocket, frame and long-task timestamps in the page's clock.
 PROBE = """(() => {
   const B = window.__bench = {input: 0, msg: 0, sent: [], frames: [], longEnd: 0, statusGone: 0, statusOn: false};
@@ -83,6 +83,10 @@ IDLE_CHECK = """(since) => {
 }""".replace("STATUS", STATUS).replace("QUIET", str(QUIET_MS))
 
 
+# A Play step: the painted time once idle, or (negated) the next step's request when that is sent first.
+STEP_CHECK = f"(s) => ({IDLE_CHECK})(s) || -(window.__bench.sent.find(t => t > s + 1) ?? 0)"
+
+
 class Timeout(RuntimeError):
     """A wait in the benchmark ran out of time."""
 
@@ -91,8 +95,7 @@ class Server:
     """`streamlit run app.py` on a free loopback port, in its own process group; killed at exit whatever happens."""
 
     def __init__(self, timeout: float) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
+        with socket.create_server(("127.0.0.1", 0)) as s:
             port = s.getsockname()[1]
         command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
@@ -104,12 +107,9 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
+            with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
+                return  # answered 200 (any other status raises an OSError)
+            time.sleep(0.1)
         self.kill()
         raise Timeout("streamlit did not start")
 
@@ -149,46 +149,42 @@ class Session:
         data = payload if isinstance(payload, bytes) else payload.encode()
         self.received += len(data)
         msg = ForwardMsg()
-        try:
+        with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted, not decoded
             msg.ParseFromString(data)
-        except Exception:  # not a ForwardMsg: counted, not decoded
-            return
-        if msg.WhichOneof("type") == "script_finished" and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE:
-            self.finished += 1
+            self.finished += (
+                msg.WhichOneof("type") == "script_finished"
+                and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE
+            )
 
     def now(self) -> float:
         return self.page.evaluate("performance.now()")
 
-    def wait(self, predicate, what: str) -> None:
+    def wait(self, probe, what: str, poll_ms: int = 10):
+        """Poll `probe` until it gives a true value (returned), for at most the timeout."""
         deadline = time.monotonic() + self.timeout
-        while not predicate():
+        while not (value := probe()):
             if time.monotonic() > deadline:
                 raise Timeout(f"timed out waiting for {what}")
-            self.page.wait_for_timeout(10)
+            self.page.wait_for_timeout(poll_ms)
+        return value
 
     def idle_after(self, finished: int, since: float, what: str) -> float:
         """Wait for a rerun after `finished`, then the page idle: the painted time in the page clock (ms)."""
         self.wait(lambda: self.finished > finished, f"the rerun of {what}")
-        deadline = time.monotonic() + self.timeout
-        while (idle := self.page.evaluate(IDLE_CHECK, since)) is None:
-            if time.monotonic() > deadline:
-                raise Timeout(f"timed out waiting for the page to be idle after {what}")
-            self.page.wait_for_timeout(20)
-        return idle
+        return self.wait(lambda: self.page.evaluate(IDLE_CHECK, since), f"the page idle after {what}", 20)
 
     def act(self, action, what: str) -> dict:
         """Run a user action: seconds from its input event to idle, to the last message, and KB received."""
         self.page.evaluate("window.__bench.input = 0")
         finished, received = self.finished, self.received
         action()
-        self.wait(lambda: self.page.evaluate("window.__bench.input") > 0, f"the input event of {what}")
-        start = self.page.evaluate("window.__bench.input")
+        start = self.wait(lambda: self.page.evaluate("window.__bench.input"), f"the input event of {what}")
         painted = self.idle_after(finished, start, what)
         return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3}
 
     def settle(self, what: str) -> None:
         """Wait until the page is idle (no measurement)."""
-        self.idle_after(self.finished - 1, self.now(), what)
+        self.idle_after(max(self.finished - 1, 0), self.now(), what)  # the first page: its first run
 
 
 def sample_log(lines: int) -> Path:
@@ -210,24 +206,20 @@ def metric(page: Page, label: str) -> str:
 
 def cold_start(browser, timeout_s: float) -> float:
     """Seconds from a new server process to the first vega chart painted in a new page (embedded sample)."""
-    server = Server(timeout=timeout_s)
-    try:
-        session = Session(browser, timeout_s)
-        try:
-            session.page.goto(server.url)
-            session.page.wait_for_function(
-                "document.querySelector('[data-testid=stVegaLiteChart] :is(svg path, canvas)')",
-                polling="raf",
-            )
-            painted = session.page.evaluate(
-                "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
-                " r(performance.timeOrigin + performance.now()))))"
-            )
-            return painted / 1000 - server.started
-        finally:
-            session.context.close()
-    finally:
-        server.kill()
+    with contextlib.ExitStack() as stack:
+        server = Server(timeout=timeout_s)
+        stack.callback(server.kill)
+        page = Session(browser, timeout_s).page
+        stack.callback(page.context.close)
+        page.goto(server.url)
+        page.wait_for_function(
+            "document.querySelector('[data-testid=stVegaLiteChart] :is(svg path, canvas)')", polling="raf"
+        )
+        painted = page.evaluate(
+            "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
+            " r(performance.timeOrigin + performance.now()))))"
+        )
+        return painted / 1000 - server.started
 
 
 def select(page: Page, label: str, option: str) -> None:
@@ -277,9 +269,8 @@ def traffic_actions(session: Session, repeats: int) -> dict:
     """Slider steps, Play steps, bucket, bot filter and anonymise changes on the Traffic page."""
     page, out = session.page, {}
     thumb = page.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first
-    measured(
-        out, "slider_step", [session.act(lambda: thumb.press("ArrowRight"), "a slider step") for _ in range(repeats)]
-    )
+    steps = [session.act(lambda: thumb.press("ArrowRight"), "a slider step") for _ in range(repeats)]
+    measured(out, "slider_step", steps)
     out.update(play_steps(session, repeats))
     anonymise = page.get_by_test_id("stSidebarUserContent").get_by_text("Anonymise IPs")
     actions = {
@@ -316,24 +307,16 @@ def play_steps(session: Session, repeats: int) -> dict:
             break  # playback reached the end
         finished = session.finished
         session.wait(lambda n=finished: session.finished > n, "a Play step")
-        sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m) ?? null", marker)
-        deadline = time.monotonic() + session.timeout
-        while (idle := page.evaluate(IDLE_CHECK, sent)) is None and time.monotonic() < deadline:
-            following = page.evaluate("(m) => window.__bench.sent.find(t => t > m) ?? null", sent + 1)
-            if following is not None:
-                idle, overlapped = following, overlapped + 1
-                break
-            page.wait_for_timeout(20)
-        if idle is None:
-            raise Timeout("timed out waiting for a Play step to be painted")
-        steps.append({"s": (idle - sent) / 1000, "kb": 0.0})
-        marker = idle - 1
+        sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m)", marker)
+        idle = session.wait(lambda s=sent: page.evaluate(STEP_CHECK, s), "a Play step painted", 20)
+        overlapped += idle < 0
+        steps.append({"s": (abs(idle) - sent) / 1000})
+        marker = abs(idle) - 1
     pause = page.get_by_role("button", name="⏸ Pause")
     if pause.count():
         pause.click()
     session.settle("pausing")
-    measured(out, "play_step", steps)
-    del out["play_step_kb"]
+    out["play_step_s"] = summary(steps)
     if not steps:
         out["play_step_s"]["note"] = "playback ended before a step could be timed"
     if overlapped:
@@ -362,41 +345,18 @@ def explore_actions(session: Session, repeats: int) -> dict:
     return out
 
 
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def table(figures: dict) -> str:
     """Each figure against its target: median, p90, target, and whether the median meets it."""
     rows = [f"{'figure':<22} {'median':>9} {'p90':>9} {'target':>11}  ok"]
     for key, target in TARGETS.items():
         fig, unit = figures.get(key) or {}, {"s": "s", "kb": "KB", "mb": "MB"}[key.rsplit("_", 1)[1]]
-        cells = [
-            "" if v is None else f"{v:.3f}" if unit == "s" else f"{v:.1f}" for v in (fig.get("median"), fig.get("p90"))
-        ]
-        med = fig.get("median")
+        med, p90 = (fig.get(k) for k in ("median", "p90"))
+        cell = ["" if v is None else f"{v:.3f}" if unit == "s" else f"{v:.1f}" for v in (med, p90)]
         ok = "-" if med is None or target is None else "yes" if med <= target else "NO"
         aim = "" if target is None else f"<= {target} {unit}"
         note = f"  ({fig['note']})" if fig.get("note") else ""
-        rows.append(f"{key:<22} {cells[0] or 'n/a':>9} {cells[1]:>9} {aim:>11}  {ok}{note}")
+        rows.append(f"{key:<22} {cell[0] or 'n/a':>9} {cell[1]:>9} {aim:>11}  {ok}{note}")
     return "\n".join(rows)
-
-
-def run_session(browser, log: Path, args: argparse.Namespace, figures: dict) -> None:
-    """One server and one page: the upload, then every interaction in turn."""
-    server = Server(timeout=args.timeout)
-    try:
-        session = Session(browser, args.timeout)
-        session.page.goto(server.url)
-        session.wait(lambda: session.finished > 0, "the first page")
-        session.settle("the first page")
-        figures["upload_s"] = upload(session, log)
-        figures["rss_after_upload_mb"] = {"median": server.rss_mb(), "p90": None}
-        figures.update(traffic_actions(session, args.repeats))
-        figures.update(explore_actions(session, args.repeats))
-        figures["rss_at_end_mb"] = {"median": server.rss_mb(), "p90": None}
-    finally:
-        server.kill()
 
 
 def main() -> int:
@@ -410,22 +370,26 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         sys.exit("chromium is not installed (apt-get install chromium)")
     log = sample_log(args.lines)
-    result = {"lines": args.lines, "repeats": args.repeats, "load_average_start": load_average(), "figures": {}}
+    result = {"lines": args.lines, "repeats": args.repeats, "load_average_start": os.getloadavg(), "figures": {}}
     figures = result["figures"]
     try:
-        with sync_playwright() as p:
+        with sync_playwright() as p, contextlib.ExitStack() as stack:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                figures["cold_start_s"] = summary([{"s": cold_start(browser, args.timeout)} for _ in range(args.cold)])
-                run_session(browser, log, args, figures)
-            finally:
-                browser.close()
+            stack.callback(browser.close)
+            figures["cold_start_s"] = summary([{"s": cold_start(browser, args.timeout)} for _ in range(args.cold)])
+            server = Server(timeout=args.timeout)  # one server and one page: the upload, then each interaction
+            stack.callback(server.kill)
+            session = Session(browser, args.timeout)
+            session.page.goto(server.url)
+            session.settle("the first page")
+            figures["upload_s"] = upload(session, log)
+            figures["rss_after_upload_mb"] = {"median": server.rss_mb(), "p90": None}
+            figures.update(traffic_actions(session, args.repeats))
+            figures.update(explore_actions(session, args.repeats))
+            figures["rss_at_end_mb"] = {"median": server.rss_mb(), "p90": None}
     finally:  # what was measured is reported even when a step failed
-        result["load_average_end"] = load_average()
-        print(
-            f"{args.lines:,} lines, {args.repeats} repeats; load average {result['load_average_start']} -> "
-            f"{result['load_average_end']}"
-        )
+        result["load_average_end"] = os.getloadavg()
+        print(f"{args.lines:,} lines, {args.repeats} repeats, load average {result['load_average_start']} (start)")
         print(table(figures))
         if args.out:
             args.out.write_text(json.dumps(result, indent=1))
