@@ -140,10 +140,7 @@ class Session:
         self.timeout = timeout_s
         self.finished = 0  # script_finished messages seen
         self.received = 0  # websocket payload bytes received
-        self.page.on("websocket", self._watch)
-
-    def _watch(self, ws) -> None:
-        ws.on("framereceived", self._frame)
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
         data = payload if isinstance(payload, bytes) else payload.encode()
@@ -159,9 +156,9 @@ class Session:
     def now(self) -> float:
         return self.page.evaluate("performance.now()")
 
-    def wait(self, probe, what: str, poll_ms: int = 10):
+    def wait(self, probe, what: str, poll_ms: int = 10, timeout: float | None = None):
         """Poll `probe` until it gives a true value (returned), for at most the timeout."""
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + (timeout or self.timeout)
         while not (value := probe()):
             if time.monotonic() > deadline:
                 raise Timeout(f"timed out waiting for {what}")
@@ -180,6 +177,9 @@ class Session:
         action()
         start = self.wait(lambda: self.page.evaluate("window.__bench.input"), f"the input event of {what}")
         painted = self.idle_after(finished, start, what)
+        if self.page.locator("[data-testid=stException]").count():
+            error = self.page.locator("[data-testid=stException]").first.inner_text().splitlines()[0]
+            raise Timeout(f"the page shows an exception after {what}: {error[:160]}")
         return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3}
 
     def settle(self, what: str) -> None:
@@ -246,10 +246,15 @@ def summary(runs: list[dict], key: str = "s") -> dict:
     return {"median": statistics.median(values), "p90": p90, "runs": [round(r[key], 4) for r in runs]}
 
 
-def measured(out: dict, name: str, runs: list[dict]) -> None:
-    """Seconds to idle under `name`, and KB received over the websocket beside it."""
-    out[name + "_s"] = summary(runs)
-    out[name + "_kb"] = summary(runs, "kb")
+def measured(out: dict, name: str, session: Session, action, repeats: int) -> None:
+    """`action(i)` timed `repeats` times: seconds to idle under `name`, KB received beside it; a failure noted."""
+    runs, note = [], None
+    try:
+        runs += [session.act(partial(action, i), name) for i in range(repeats)]
+    except (Timeout, PlaywrightTimeout) as exc:
+        note = f"stopped after {len(runs)} runs: {str(exc).splitlines()[0]}"
+    out[name + "_s"], out[name + "_kb"] = summary(runs), summary(runs, "kb")
+    out[name + "_s"] |= {"note": note} if note else {}
 
 
 def upload(session: Session, log: Path) -> dict:
@@ -265,13 +270,11 @@ def upload(session: Session, log: Path) -> dict:
     return {"median": (painted - start) / 1000, "p90": None, "requests": metric(page, "Requests")}
 
 
-def traffic_actions(session: Session, repeats: int) -> dict:
-    """Slider steps, Play steps, bucket, bot filter and anonymise changes on the Traffic page."""
-    page, out = session.page, {}
+def traffic_actions(session: Session, repeats: int, out: dict) -> None:
+    """Slider steps, bucket, bot filter and anonymise changes, then Play steps, on the Traffic page."""
+    page = session.page
     thumb = page.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first
-    steps = [session.act(lambda: thumb.press("ArrowRight"), "a slider step") for _ in range(repeats)]
-    measured(out, "slider_step", steps)
-    out.update(play_steps(session, repeats))
+    measured(out, "slider_step", session, lambda i: thumb.press("ArrowRight"), repeats)
     anonymise = page.get_by_test_id("stSidebarUserContent").get_by_text("Anonymise IPs")
     actions = {
         "bucket_change": lambda i: select(page, "Bucket", ("1h", "4h")[i % 2]),
@@ -279,18 +282,15 @@ def traffic_actions(session: Session, repeats: int) -> dict:
         "anonymise_toggle": lambda i: anonymise.click(),
     }
     for name, action in actions.items():
-        measured(out, name, [session.act(partial(action, i), name) for i in range(repeats)])
-    if repeats % 2:  # leave anonymise off
+        measured(out, name, session, action, repeats)
+    if repeats % 2 and out["anonymise_toggle_s"]["runs"]:  # leave anonymise off
         session.act(anonymise.click, "the anonymise toggle")
-    return out
+    out.update(play_steps(session, repeats))  # last: pressing Play reruns the whole page
 
 
 def play_steps(session: Session, repeats: int) -> dict:
-    """Press Play, then time each automatic step from the browser's rerun request to the page idle.
-
-    When the next step's request leaves before the page was idle, the step is the time between the two requests
-    (a lower bound on what the user waits) and the figure says so.
-    """
+    """Press Play; each automatic step from the browser's rerun request to the page idle, or to the next request
+    when that leaves first (a lower bound on what the user waits, noted)."""
     page, out, steps, overlapped = session.page, {}, [], 0
     play = page.get_by_role("button", name="▶ Play")
     if play.count() == 0:
@@ -302,33 +302,37 @@ def play_steps(session: Session, repeats: int) -> dict:
     play.click()  # its own rerun (the whole page) starts the playback; the steps follow on a timer
     session.wait(lambda: session.finished > finished, "pressing Play")
     marker = session.now()
-    for _ in range(repeats):
-        if page.get_by_role("button", name="⏸ Pause").count() == 0:
-            break  # playback reached the end
-        finished = session.finished
-        session.wait(lambda n=finished: session.finished > n, "a Play step")
-        sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m)", marker)
-        idle = session.wait(lambda s=sent: page.evaluate(STEP_CHECK, s), "a Play step painted", 20)
-        overlapped += idle < 0
-        steps.append({"s": (abs(idle) - sent) / 1000})
-        marker = abs(idle) - 1
-    pause = page.get_by_role("button", name="⏸ Pause")
-    if pause.count():
-        pause.click()
+    with contextlib.suppress(Timeout):  # playback ended early, or a step never came: the steps so far count
+        for _ in range(repeats):  # the whole range at 4 h buckets holds 41 steps
+            finished = session.finished
+            session.wait(lambda n=finished: session.finished > n, "a Play step", timeout=60)
+            sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m)", marker)
+            idle = session.wait(lambda s=sent: page.evaluate(STEP_CHECK, s), "a Play step painted", 20)
+            overlapped += idle < 0
+            steps.append({"s": (abs(idle) - sent) / 1000})
+            marker = abs(idle) - 1
+    with contextlib.suppress(PlaywrightTimeout):
+        page.get_by_role("button", name="⏸ Pause").click(timeout=5000)
     session.settle("pausing")
     out["play_step_s"] = summary(steps)
     if not steps:
-        out["play_step_s"]["note"] = "playback ended before a step could be timed"
+        shown = page.locator("[data-testid=stException]")
+        error = f": the page shows {shown.first.inner_text().splitlines()[0][:160]}" if shown.count() else ""
+        out["play_step_s"]["note"] = "no step could be timed" + error
     if overlapped:
         out["play_step_s"]["note"] = f"{overlapped} of {len(steps)} steps overlapped the next: request-to-request"
     return out
 
 
-def explore_actions(session: Session, repeats: int) -> dict:
+def explore_actions(session: Session, repeats: int, out: dict) -> None:
     """A filter click on the Browsers chart (then removing it by its chip), and a date-range change."""
-    page, out = session.page, {}
+    page = session.page
     page.locator("[data-testid=stSidebarNav] a").filter(has_text="Explore").click()
-    session.wait(lambda: page.get_by_role("heading", name="Browsers").count() > 0, "the Explore page")
+    with contextlib.suppress(Timeout):
+        session.wait(lambda: page.get_by_role("heading", name="Browsers").count() > 0, "the Explore page", timeout=90)
+    if page.get_by_role("heading", name="Browsers").count() == 0:
+        out["explore_filter_s"] = {"median": None, "p90": None, "note": "the Explore page did not show its charts"}
+        return
     session.settle("the Explore page")
     browsers = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_role("heading", name="Browsers"))
     bar = browsers.last.locator("[data-testid=stVegaLiteChart] path[role=graphics-symbol]").first
@@ -337,12 +341,8 @@ def explore_actions(session: Session, repeats: int) -> dict:
     def bar_or_chip(i: int) -> None:
         bar.click(force=True) if i % 2 == 0 else chip.click()
 
-    measured(out, "explore_filter", [session.act(partial(bar_or_chip, i), "a filter click") for i in range(repeats)])
-    ranges = [
-        session.act(partial(select, page, "Date range", ("week", "day")[i % 2]), "a range") for i in range(repeats)
-    ]
-    measured(out, "explore_range", ranges)
-    return out
+    measured(out, "explore_filter", session, bar_or_chip, repeats)
+    measured(out, "explore_range", session, lambda i: select(page, "Date range", ("week", "day")[i % 2]), repeats)
 
 
 def table(figures: dict) -> str:
@@ -384,8 +384,8 @@ def main() -> int:
             session.settle("the first page")
             figures["upload_s"] = upload(session, log)
             figures["rss_after_upload_mb"] = {"median": server.rss_mb(), "p90": None}
-            figures.update(traffic_actions(session, args.repeats))
-            figures.update(explore_actions(session, args.repeats))
+            traffic_actions(session, args.repeats, figures)
+            explore_actions(session, args.repeats, figures)
             figures["rss_at_end_mb"] = {"median": server.rss_mb(), "p90": None}
     finally:  # what was measured is reported even when a step failed
         result["load_average_end"] = os.getloadavg()
