@@ -1,0 +1,400 @@
+"""Browser benchmark: what a user waits for in Chromium, from an action to the page idle with everything painted.
+
+    python bench/browser_bench.py [--lines 1000000] [--repeats 10] [--out FILE.json]
+
+Starts `streamlit run app.py` headless on a free loopback port, drives Debian's Chromium (software rendering, as
+CI has) with Playwright, uploads a generated sample log (cached in the temp dir) through the sidebar and times each
+interaction in the page's own clock: from the trusted input event (a Play step: the browser's rerun request), once
+the rerun's `script_finished` message arrived, to the second requestAnimationFrame callback after the last websocket
+message, Streamlit's status widget gone and the last long task (PerformanceObserver 'longtask'), accepted once the
+100 ms after it stayed free of long tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from functools import partial
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS += ["--disable-sync", "--no-first-run", "--disable-quic"]  # software rendering, as CI has
+CACHE = Path(tempfile.gettempdir()) / "databloom-browser-bench"
+QUIET_MS = 100
+# The issue's targets, at 1M rows on a 2-core machine: seconds (_s), kilobytes (_kb), megabytes (_mb).
+TARGETS = {"slider_step_s": 0.5, "play_step_s": 0.5, "bucket_change_s": 1.0, "bot_filter_s": 1.0}
+TARGETS |= {"explore_filter_s": 1.0, "explore_range_s": 1.0, "anonymise_toggle_s": 1.0, "cold_start_s": 2.0}
+TARGETS |= {"upload_s": None, "slider_step_kb": 50.0, "rss_after_upload_mb": 500.0, "rss_at_end_mb": None}
+DONE = {"FINISHED_SUCCESSFULLY", "FINISHED_WITH_COMPILE_ERROR", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
+STATUS = "[data-testid=stStatusWidget]"
+
+
+# Installed before any page script: input, websocket, frame and long-task timestamps in the page's clock.
+PROBE = """(() => {
+  const B = window.__bench = {input: 0, msg: 0, sent: [], frames: [], longEnd: 0, statusGone: 0, statusOn: false};
+  const note = l => { for (const e of l.getEntries()) B.longEnd = Math.max(B.longEnd, e.startTime + e.duration); };
+  B.obs = new PerformanceObserver(note);
+  try { B.obs.observe({type: 'longtask', buffered: true}); } catch (e) { B.noLongTask = true; }
+  B.flush = () => note({getEntries: () => B.obs.takeRecords()});
+  for (const t of ['keydown', 'pointerdown', 'click'])
+    addEventListener(t, e => { if (e.isTrusted) B.input = performance.now(); }, true);
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...a) { super(...a); this.addEventListener('message', () => { B.msg = performance.now(); }); }
+    send(d) { B.sent.push(performance.now()); if (B.sent.length > 500) B.sent.splice(0, 250); return super.send(d); }
+  };
+  const tick = () => { B.frames.push(performance.now()); requestAnimationFrame(tick); };
+  setInterval(() => B.frames.splice(0, B.frames.length - 2000), 5000);
+  requestAnimationFrame(tick);
+  addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+    const on = !!document.querySelector('STATUS');
+    if (B.statusOn && !on) B.statusGone = performance.now();
+    B.statusOn = on;
+  }).observe(document.body, {subtree: true, childList: true}));
+})();""".replace("STATUS", STATUS)
+
+# The painted time once idle, or null: two frames after the last message, status change and
+# long task, then QUIET_MS free of long tasks.
+IDLE_CHECK = """(since) => {
+  const B = window.__bench; B.flush();
+  if (document.querySelector('STATUS')) return null;
+  const base = Math.max(since, B.msg, B.longEnd, B.statusGone);
+  const after = B.frames.filter(f => f > base);
+  if (after.length < 2 || performance.now() - after[1] < QUIET) return null;
+  return after[1];
+}""".replace("STATUS", STATUS).replace("QUIET", str(QUIET_MS))
+
+
+# A Play step: the painted time once idle, or (negated) the next step's request when that is sent first.
+STEP_CHECK = f"(s) => ({IDLE_CHECK})(s) || -(window.__bench.sent.find(t => t > s + 1) ?? 0)"
+
+
+class Timeout(RuntimeError):
+    """A wait in the benchmark ran out of time."""
+
+
+class Server:
+    """`streamlit run app.py` on a free loopback port, in its own process group; killed at exit whatever happens."""
+
+    def __init__(self, timeout: float) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as s:
+            port = s.getsockname()[1]
+        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
+        command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+        self.started = time.time()
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        atexit.register(self.kill)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
+                return  # answered 200 (any other status raises an OSError)
+            time.sleep(0.1)
+        self.kill()
+        raise Timeout("streamlit did not start")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its children (its process group), in MB."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == self.proc.pid:  # state, ppid, pgrp
+                    total += int((stat.parent / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        return total / 2**20
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+
+class Session:
+    """One page with the probe installed; counts websocket bytes and spots `script_finished`."""
+
+    def __init__(self, browser, timeout_s: float) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1800})
+        self.context.add_init_script(PROBE)
+        self.page: Page = self.context.new_page()
+        self.page.set_default_timeout(timeout_s * 1000)
+        self.timeout = timeout_s
+        self.finished = 0  # script_finished messages seen
+        self.received = 0  # websocket payload bytes received
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        self.received += len(data)
+        msg = ForwardMsg()
+        with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted, not decoded
+            msg.ParseFromString(data)
+            self.finished += (
+                msg.WhichOneof("type") == "script_finished"
+                and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE
+            )
+
+    def now(self) -> float:
+        return self.page.evaluate("performance.now()")
+
+    def wait(self, probe, what: str, poll_ms: int = 10, timeout: float | None = None):
+        """Poll `probe` until it gives a true value (returned), for at most the timeout."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not (value := probe()):
+            if time.monotonic() > deadline:
+                raise Timeout(f"timed out waiting for {what}")
+            self.page.wait_for_timeout(poll_ms)
+        return value
+
+    def idle_after(self, finished: int, since: float, what: str) -> float:
+        """Wait for a rerun after `finished`, then the page idle: the painted time in the page clock (ms)."""
+        self.wait(lambda: self.finished > finished, f"the rerun of {what}")
+        return self.wait(lambda: self.page.evaluate(IDLE_CHECK, since), f"the page idle after {what}", 20)
+
+    def act(self, action, what: str) -> dict:
+        """Run a user action: seconds from its input event to idle, to the last message, and KB received."""
+        self.page.evaluate("window.__bench.input = 0")
+        finished, received = self.finished, self.received
+        action()
+        start = self.wait(lambda: self.page.evaluate("window.__bench.input"), f"the input event of {what}")
+        painted = self.idle_after(finished, start, what)
+        if self.page.locator("[data-testid=stException]").count():
+            error = self.page.locator("[data-testid=stException]").first.inner_text().splitlines()[0]
+            raise Timeout(f"the page shows an exception after {what}: {error[:160]}")
+        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3}
+
+    def settle(self, what: str) -> None:
+        """Wait until the page is idle (no measurement)."""
+        self.idle_after(max(self.finished - 1, 0), self.now(), what)  # the first page: its first run
+
+
+def sample_log(lines: int) -> Path:
+    """The generated sample log, gzipped, cached between runs."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"sample-{lines}.log.gz"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp.gz")
+        cmd = [sys.executable, "-m", "dashboard", "sample", "--lines", str(lines), "--out", str(tmp)]
+        subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=3600)
+        tmp.replace(path)
+    return path
+
+
+def metric(page: Page, label: str) -> str:
+    value = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return value.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def cold_start(browser, timeout_s: float) -> float:
+    """Seconds from a new server process to the first vega chart painted in a new page (embedded sample)."""
+    with contextlib.ExitStack() as stack:
+        server = Server(timeout=timeout_s)
+        stack.callback(server.kill)
+        page = Session(browser, timeout_s).page
+        stack.callback(page.context.close)
+        page.goto(server.url)
+        page.wait_for_function(
+            "document.querySelector('[data-testid=stVegaLiteChart] :is(svg path, canvas)')", polling="raf"
+        )
+        painted = page.evaluate(
+            "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
+            " r(performance.timeOrigin + performance.now()))))"
+        )
+        return painted / 1000 - server.started
+
+
+def select(page: Page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label` (the option click is the timed input)."""
+    for _ in range(3):  # a rerun drawing meanwhile may close the list: open it again
+        page.locator("[data-testid=stSelectbox]").filter(has_text=label).first.click()
+        try:
+            return page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise Timeout(f"could not choose {option} in {label}")
+
+
+def radio(page: Page, label: str, option: str) -> None:
+    page.locator("[data-testid=stRadio]").filter(has_text=label).first.get_by_text(option, exact=True).click()
+
+
+def summary(runs: list[dict], key: str = "s") -> dict:
+    """Median and p90 (nearest rank) of one measure over the runs, with the runs themselves."""
+    values = sorted(r[key] for r in runs)
+    if not values:
+        return {"median": None, "p90": None, "runs": []}
+    p90 = values[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
+    return {"median": statistics.median(values), "p90": p90, "runs": [round(r[key], 4) for r in runs]}
+
+
+def measured(out: dict, name: str, session: Session, action, repeats: int) -> None:
+    """`action(i)` timed `repeats` times: seconds to idle under `name`, KB received beside it; a failure noted."""
+    runs, note = [], None
+    try:
+        runs += [session.act(partial(action, i), name) for i in range(repeats)]
+    except (Timeout, PlaywrightTimeout) as exc:
+        note = f"stopped after {len(runs)} runs: {str(exc).splitlines()[0]}"
+    out[name + "_s"], out[name + "_kb"] = summary(runs), summary(runs, "kb")
+    out[name + "_s"] |= {"note": note} if note else {}
+
+
+def upload(session: Session, log: Path) -> dict:
+    """Upload the log through the sidebar; seconds until its figures are on screen and the page idle."""
+    page = session.page
+    sample_requests = metric(page, "Requests")
+    page.get_by_test_id("stSidebarUserContent").get_by_text("Upload", exact=True).click()
+    session.settle("the upload widget")
+    finished, start = session.finished, session.now()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(log))
+    session.wait(lambda: metric(page, "Requests") != sample_requests, "the uploaded log's figures")
+    painted = session.idle_after(finished, start, "the upload")
+    return {"median": (painted - start) / 1000, "p90": None, "requests": metric(page, "Requests")}
+
+
+def traffic_actions(session: Session, repeats: int, out: dict) -> None:
+    """Slider steps, bucket, bot filter and anonymise changes, then Play steps, on the Traffic page."""
+    page = session.page
+    thumb = page.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first
+    measured(out, "slider_step", session, lambda i: thumb.press("ArrowRight"), repeats)
+    anonymise = page.get_by_test_id("stSidebarUserContent").get_by_text("Anonymise IPs")
+    actions = {
+        "bucket_change": lambda i: select(page, "Bucket", ("1h", "4h")[i % 2]),
+        "bot_filter": lambda i: radio(page, "Bots", ("exclude", "include")[i % 2]),
+        "anonymise_toggle": lambda i: anonymise.click(),
+    }
+    for name, action in actions.items():
+        measured(out, name, session, action, repeats)
+    if repeats % 2 and out["anonymise_toggle_s"]["runs"]:  # leave anonymise off
+        session.act(anonymise.click, "the anonymise toggle")
+    out.update(play_steps(session, repeats))  # last: pressing Play reruns the whole page
+
+
+def play_steps(session: Session, repeats: int) -> dict:
+    """Press Play; each automatic step from the browser's rerun request to the page idle, or to the next request
+    when that leaves first (a lower bound on what the user waits, noted)."""
+    page, out, steps, overlapped = session.page, {}, [], 0
+    play = page.get_by_role("button", name="▶ Play")
+    if play.count() == 0:
+        return {"play_step_s": {"median": None, "p90": None, "note": "no Play control on the page"}}
+    thumb = page.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first
+    thumb.press("Home")  # the whole range again: Play then steps one bucket at a time from the start
+    session.settle("the whole range")
+    finished = session.finished
+    play.click()  # its own rerun (the whole page) starts the playback; the steps follow on a timer
+    session.wait(lambda: session.finished > finished, "pressing Play")
+    marker = session.now()
+    with contextlib.suppress(Timeout):  # playback ended early, or a step never came: the steps so far count
+        for _ in range(repeats):  # the whole range at 4 h buckets holds 41 steps
+            finished = session.finished
+            session.wait(lambda n=finished: session.finished > n, "a Play step", timeout=60)
+            sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m)", marker)
+            idle = session.wait(lambda s=sent: page.evaluate(STEP_CHECK, s), "a Play step painted", 20)
+            overlapped += idle < 0
+            steps.append({"s": (abs(idle) - sent) / 1000})
+            marker = abs(idle) - 1
+    with contextlib.suppress(PlaywrightTimeout):
+        page.get_by_role("button", name="⏸ Pause").click(timeout=5000)
+    session.settle("pausing")
+    out["play_step_s"] = summary(steps)
+    if not steps:
+        shown = page.locator("[data-testid=stException]")
+        error = f": the page shows {shown.first.inner_text().splitlines()[0][:160]}" if shown.count() else ""
+        out["play_step_s"]["note"] = "no step could be timed" + error
+    if overlapped:
+        out["play_step_s"]["note"] = f"{overlapped} of {len(steps)} steps overlapped the next: request-to-request"
+    return out
+
+
+def explore_actions(session: Session, repeats: int, out: dict) -> None:
+    """A filter click on the Browsers chart (then removing it by its chip), and a date-range change."""
+    page = session.page
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text="Explore").click()
+    with contextlib.suppress(Timeout):
+        session.wait(lambda: page.get_by_role("heading", name="Browsers").count() > 0, "the Explore page", timeout=90)
+    if page.get_by_role("heading", name="Browsers").count() == 0:
+        out["explore_filter_s"] = {"median": None, "p90": None, "note": "the Explore page did not show its charts"}
+        return
+    session.settle("the Explore page")
+    browsers = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_role("heading", name="Browsers"))
+    bar = browsers.last.locator("[data-testid=stVegaLiteChart] path[role=graphics-symbol]").first
+    chip = page.locator("[data-testid=stMultiSelect] button[aria-label^='Remove ']").first
+
+    def bar_or_chip(i: int) -> None:
+        bar.click(force=True) if i % 2 == 0 else chip.click()
+
+    measured(out, "explore_filter", session, bar_or_chip, repeats)
+    measured(out, "explore_range", session, lambda i: select(page, "Date range", ("week", "day")[i % 2]), repeats)
+
+
+def table(figures: dict) -> str:
+    """Each figure against its target: median, p90, target, and whether the median meets it."""
+    rows = [f"{'figure':<22} {'median':>9} {'p90':>9} {'target':>11}  ok"]
+    for key, target in TARGETS.items():
+        fig, unit = figures.get(key) or {}, {"s": "s", "kb": "KB", "mb": "MB"}[key.rsplit("_", 1)[1]]
+        med, p90 = (fig.get(k) for k in ("median", "p90"))
+        cell = ["" if v is None else f"{v:.3f}" if unit == "s" else f"{v:.1f}" for v in (med, p90)]
+        ok = "-" if med is None or target is None else "yes" if med <= target else "NO"
+        aim = "" if target is None else f"<= {target} {unit}"
+        note = f"  ({fig['note']})" if fig.get("note") else ""
+        rows.append(f"{key:<22} {cell[0] or 'n/a':>9} {cell[1]:>9} {aim:>11}  {ok}{note}")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000, help="lines of the uploaded sample log")
+    parser.add_argument("--repeats", type=int, default=10, help="runs of each interaction (median and p90)")
+    parser.add_argument("--cold", type=int, default=3, help="new server processes for the cold start")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds any single wait may take")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit("chromium is not installed (apt-get install chromium)")
+    log = sample_log(args.lines)
+    result = {"lines": args.lines, "repeats": args.repeats, "load_average_start": os.getloadavg(), "figures": {}}
+    figures = result["figures"]
+    try:
+        with sync_playwright() as p, contextlib.ExitStack() as stack:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            stack.callback(browser.close)
+            figures["cold_start_s"] = summary([{"s": cold_start(browser, args.timeout)} for _ in range(args.cold)])
+            server = Server(timeout=args.timeout)  # one server and one page: the upload, then each interaction
+            stack.callback(server.kill)
+            session = Session(browser, args.timeout)
+            session.page.goto(server.url)
+            session.settle("the first page")
+            figures["upload_s"] = upload(session, log)
+            figures["rss_after_upload_mb"] = {"median": server.rss_mb(), "p90": None}
+            traffic_actions(session, args.repeats, figures)
+            explore_actions(session, args.repeats, figures)
+            figures["rss_at_end_mb"] = {"median": server.rss_mb(), "p90": None}
+    finally:  # what was measured is reported even when a step failed
+        result["load_average_end"] = os.getloadavg()
+        print(f"{args.lines:,} lines, {args.repeats} repeats, load average {result['load_average_start']} (start)")
+        print(table(figures))
+        if args.out:
+            args.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
