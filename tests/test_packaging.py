@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -55,12 +56,19 @@ def test_the_wheel_runs_outside_the_checkout(tmp_path, write_log):
         capture_output=True,
     )
     log = write_log(['8.8.8.8 - - [01/Jun/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8.0"'])
+    # A clean environment: earlier tests (Spark's workers) may have put the checkout on PYTHONPATH.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     probe = "import dashboard, dashboard.resources as r; print(dashboard.__file__); print(r.GEOIP_DB.exists())"
-    out = subprocess.run([python, "-c", probe], cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([python, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
+    out = out.stdout
     where, has_geoip = out.split()
     assert Path(where).is_relative_to(site) and has_geoip == "True"
     summary = subprocess.run(
-        [venv / "bin" / "databloom", "summary", str(log), "--json"], cwd=tmp_path, capture_output=True, text=True
+        [venv / "bin" / "databloom", "summary", str(log), "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert summary.returncode == 0, summary.stderr
     assert json.loads(summary.stdout)["countries"] == {"US": 1}
