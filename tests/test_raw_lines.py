@@ -96,3 +96,24 @@ def test_numbers_outside_the_source_are_absent(tmp_path):
     path.write_text("one\ntwo\n")
     assert read_lines(path, [0, 2, 3, 99]) == {2: "two"}
     assert read_lines(path, []) == {}
+
+
+def test_selection_pages_search_and_export(tmp_path):
+    from dashboard.analysis import lines as selection
+    from dashboard.analysis.filters import Filter
+
+    texts = [combined(ip=f"198.51.100.{i}", path=f"/p{i}", status=503 if i % 3 == 0 else 200) for i in range(1, 31)]
+    path = tmp_path / "a.log"
+    path.write_text("\n".join(texts) + "\n")
+    frame = parse_source(path, "combined").frame.iloc[::-1]  # any row order: keys come back in log order
+    keys = selection.select(frame, [Filter("status", "is", "5xx")])
+    assert keys.tolist() == [3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
+    assert selection.page_keys(keys, 1, size=4).tolist() == [15, 18, 21, 24]
+    assert selection.page_keys(keys, 99, size=4).tolist() == [27, 30]  # clamped to the last page
+    openers = [lambda: path]
+    assert selection.search(openers, keys, "/p1", regex=False).tolist() == [12, 15, 18]
+    assert selection.search(openers, keys, r"/p\d ", regex=True).tolist() == [3, 6, 9]
+    exported = selection.export_text(openers, keys, limit=3).decode()
+    assert exported == "".join(texts[n - 1] + "\n" for n in (3, 6, 9))
+    with pytest.raises(selection.NoLineNumbers):
+        selection.select(frame.drop(columns=[LINE]), [])
