@@ -7,7 +7,7 @@ import sys
 
 import streamlit as st
 
-from dashboard.views import explore, traffic
+from dashboard.views import explore, lines, traffic
 from dashboard.views.config import parse_app_args
 
 st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
@@ -23,10 +23,15 @@ def explore_page() -> None:
     explore.page(CONFIG)
 
 
+def lines_page() -> None:
+    lines.page(CONFIG)
+
+
 page = st.navigation(
     [
         st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True),
         st.Page(explore_page, title="Explore", icon="🔎", url_path="explore"),
+        st.Page(lines_page, title="Lines", icon=":material/article:", url_path="lines"),
     ]
 )
 page.run()

@@ -7,6 +7,8 @@ The frame is a pandas DataFrame, one row per parsed request:
   categoricals of strings; ``-`` in the log becomes an empty string.
 - ``status``: int16 (any three digits the log wrote); ``bytes``: int64 (``-`` → 0).
 - optional, when the format carries them: ``vhost`` (str), ``port`` (Int32), ``response_time_s`` (float64).
+- ``line`` (uint32): the row's 1-based line number in its source, when it was parsed from lines; ``source_id``
+  (uint16): the index of that source in the parse's ``sources``, when several logs were merged.
 - enrichment: ``browser``, ``browser_version``, ``os``, ``device`` (desktop/mobile/tablet/bot/other),
   ``is_bot`` (bool), ``country`` (ISO alpha-2, or one of ``NON_COUNTRIES``), ``country_name``,
   ``lat``/``lon`` (float32, NaN unless the GeoIP database has locations).
@@ -32,6 +34,8 @@ BASE_COLUMNS = (
     "referrer",
     "user_agent",
 )
+LINE = "line"
+SOURCE_ID = "source_id"
 BASE_DTYPES = {"time": TIME_DTYPE, "status": "int16", "bytes": "int64"}  # every other base column: category
 AGENT_COLUMNS = ("browser", "browser_version", "os", "device", "is_bot")
 GEO_COLUMNS = ("country", "country_name", "lat", "lon")

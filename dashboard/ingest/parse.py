@@ -56,7 +56,7 @@ from dashboard.ingest.text import (
     unescape,
     url_decode,
 )
-from dashboard.schema import empty_frame
+from dashboard.schema import LINE, SOURCE_ID, empty_frame
 
 # Re-exported: callers take the reject reasons and the BOMs from here.
 __all__ = [
@@ -162,7 +162,8 @@ def parse_chunk(chunk: Chunk, fmt: LogFormat, source: str = "", keep: int = MAX_
     good = matched & timed
     if "status" in typed.columns:
         good = good & typed.get_column("status").is_not_null()
-    typed = typed.drop(MATCHED)
+    # Each row keeps its line number in the source, so the page can show the real line (the Lines page).
+    typed = typed.drop(MATCHED).with_columns(pl.int_range(0, n, dtype=pl.UInt32).add(chunk.first_line).alias(LINE))
 
     good_np = good.to_numpy()
     bad_idx = np.flatnonzero(~good_np)
@@ -316,6 +317,8 @@ def parse_sources(
         _account(merged, r.lines, r.rejected, r.reasons, r.rejects)
         merged.sources.extend(r.sources)
         merged.formats.extend(r.formats)
+    for index, r in enumerate(results):  # which source each row came from: an index into ``merged.sources``
+        r.frame[SOURCE_ID] = np.full(len(r.frame), index, dtype=np.uint16)
     frame = concat_frames([r.frame for r in results])
     merged.frame = frame.sort_values("time", kind="stable", ignore_index=True) if len(frame) else frame
     return merged

@@ -1,0 +1,107 @@
+"""The real text of chosen lines of a source, by line number: what the Lines page shows for a row.
+
+Rows keep their line number (``schema.LINE``), never their text: 4 bytes a row instead of a copy of the log.
+A page of lines costs one pass over the source, decompressing archives as the parser did, and stops after the
+last wanted line.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from typing import BinaryIO
+
+import numpy as np
+import polars as pl
+
+from dashboard.errors import DataBloomError
+from dashboard.ingest.sources import NEWLINE, iter_chunks, open_binary
+
+LONG_MARK = " …"  # after the first bytes of a line too long to keep, as the parser kept it
+
+
+def read_lines(
+    source: str | os.PathLike | BinaryIO, numbers: Iterable[int], max_decompressed: int | None = None
+) -> dict[int, str]:
+    """``{line number: text}`` for the 1-based ``numbers`` that the source has (line ending stripped)."""
+    wanted = np.unique(np.fromiter((int(n) for n in numbers), dtype=np.int64))
+    wanted = wanted[wanted >= 1]
+    found: dict[int, str] = {}
+    if not len(wanted):
+        return found
+    stream = open_binary(source, max_decompressed)
+    try:
+        for chunk in iter_chunks(stream):
+            ends = np.flatnonzero(np.frombuffer(chunk.data, np.uint8) == NEWLINE)
+            count = len(ends) + (1 if chunk.last_unterminated else 0)
+            first, after = chunk.first_line, chunk.first_line + count
+            starts = np.concatenate(([0], ends + 1))
+            for number in wanted[(wanted >= first) & (wanted < after)].tolist():
+                found[number] = _text(chunk, number - first, starts, ends)
+            if after > wanted[-1]:
+                break
+    finally:
+        if not isinstance(source, io.IOBase):
+            stream.close()
+    return found
+
+
+def search_lines(
+    source: str | os.PathLike | BinaryIO,
+    numbers: np.ndarray,
+    pattern: str,
+    regex: bool = False,
+    max_decompressed: int | None = None,
+) -> np.ndarray:
+    """The sorted ``numbers`` whose line contains ``pattern`` (a Rust regex when ``regex``: linear time).
+
+    One pass over the source; only the candidate lines are decoded. An invalid pattern raises ``RawSearchError``.
+    """
+    wanted = np.unique(np.asarray(numbers, dtype=np.int64))
+    if not len(wanted) or not pattern:
+        return wanted
+    check_pattern(pattern, regex)
+    hits: list[np.ndarray] = []
+    stream = open_binary(source, max_decompressed)
+    try:
+        for chunk in iter_chunks(stream):
+            ends = np.flatnonzero(np.frombuffer(chunk.data, np.uint8) == NEWLINE)
+            count = len(ends) + (1 if chunk.last_unterminated else 0)
+            first = chunk.first_line
+            inside = wanted[(wanted >= first) & (wanted < first + count)]
+            if len(inside):
+                starts = np.concatenate(([0], ends + 1))
+                texts = [_text(chunk, int(i), starts, ends) for i in (inside - first).tolist()]
+                found = pl.Series(texts, dtype=pl.String).str.contains(pattern, literal=not regex).to_numpy()
+                hits.append(inside[found.astype(bool)])
+            if first + count > wanted[-1]:
+                break
+    finally:
+        if not isinstance(source, io.IOBase):
+            stream.close()
+    return np.concatenate(hits) if hits else np.empty(0, np.int64)
+
+
+class RawSearchError(DataBloomError):
+    """A search pattern the regex engine cannot compile."""
+
+
+def check_pattern(pattern: str, regex: bool) -> None:
+    """Raise ``RawSearchError`` with the engine's reason when ``pattern`` is not a valid regex."""
+    if not regex:
+        return
+    try:
+        pl.Series([""], dtype=pl.String).str.contains(pattern)
+    except pl.exceptions.ComputeError as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        reason = next((line.removeprefix("error:").strip() for line in lines if line.startswith("error:")), "invalid")
+        raise RawSearchError(f"invalid regular expression {pattern!r}: {reason}") from None
+
+
+def _text(chunk, i: int, starts: np.ndarray, ends: np.ndarray) -> str:
+    """Line ``i`` of a chunk as text (an over-long line: its first bytes and a mark)."""
+    if i in chunk.long_lines:
+        return chunk.long_lines[i].decode("utf-8", "replace") + LONG_MARK
+    stop = int(ends[i]) if i < len(ends) else len(chunk.data)
+    return bytes(chunk.data[int(starts[i]) : stop]).decode("utf-8", "replace").rstrip("\r")

@@ -1,0 +1,172 @@
+"""The Lines page: the log lines behind the filters, as the log wrote them (Kibana's Discover for an access log).
+
+The filters are the Explore page's (the ``f`` query parameters), edited here with the query bar, so a link
+reproduces the view; a search box narrows the lines by their text; a page shows 100 lines; the download holds
+the first 100,000. The text is read back from the source by line number, never rebuilt from fields.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis import lines
+from dashboard.analysis.filters import Filter, FilterError
+from dashboard.analysis.query import QueryError, format_query, parse_query
+from dashboard.enrich.anonymise import mask_text
+from dashboard.ingest.raw import RawSearchError
+from dashboard.schema import BOT_MODES
+from dashboard.views import guard, sidebar
+from dashboard.views.config import SAMPLE_DAYS, SAMPLE_LINES, SAMPLE_SEED, AppConfig
+from dashboard.views.explore import FILTER_PARAM, current_filters
+from dashboard.views.sidebar import CUBE, LIVE, SAMPLE, SERVER, UPLOAD, Selected, Settings
+
+KEY = "lines_"
+MEMO = KEY + "memo"
+
+
+def page(config: AppConfig) -> None:
+    """The Lines page: the shared sidebar, then the query bar, the search box and a page of lines."""
+    settings, selected = sidebar.render(config)
+    render(settings, selected, config.sample_lines)
+
+
+@st.cache_resource(max_entries=1, show_spinner="Generating the sample log…")
+def _sample_bytes(count: int) -> bytes:
+    """The embedded sample's text: the same generator and parameters as the sample the pages analyse."""
+    from dashboard.sample import generate_sample
+
+    return b"".join(generate_sample(count, days=SAMPLE_DAYS, seed=SAMPLE_SEED).chunks())
+
+
+def openers(selected: Selected, sample_lines: int) -> list[lines.Opener] | None:
+    """How to open the selected log's sources again, or None when its lines are not at hand."""
+    ref = selected.ref
+    if ref.source == SAMPLE:
+        return [lambda: io.BytesIO(_sample_bytes(sample_lines))]
+    if ref.source == SERVER and ref.path:
+        return [lambda: Path(ref.path)]
+    if ref.source == UPLOAD and not ref.is_cube:
+        upload = st.session_state.get(sidebar.KEY + "upload")
+        if upload is not None:
+            return [lambda: io.BytesIO(upload.getvalue())]
+    return None
+
+
+def _on_query() -> None:
+    """The query bar was submitted: its filters replace the page's filters, or its error shows under it."""
+    text = st.session_state.get(KEY + "query", "")
+    try:
+        filters = parse_query(text)
+    except QueryError as exc:
+        st.session_state[KEY + "query_error"] = exc
+        return
+    st.session_state[KEY + "query_error"] = None
+    params = [f.to_param() for f in filters]
+    if params:
+        st.query_params[FILTER_PARAM] = params
+    elif FILTER_PARAM in st.query_params:
+        del st.query_params[FILTER_PARAM]
+
+
+def _query_bar(filters: list[Filter]) -> None:
+    """The query bar, showing the filters in force unless the user's text has an error to fix."""
+    error: QueryError | None = st.session_state.get(KEY + "query_error")
+    if error is None:
+        st.session_state[KEY + "query"] = format_query(filters)
+    st.text_input(
+        "Query",
+        key=KEY + "query",
+        on_change=_on_query,
+        placeholder='status:5xx country:US path~^/api -bot browser:"Mobile Safari"',
+        help="field:value, -field:value (not), field~regex, path:*text* (contains), bot / -bot; terms combine "
+        "with AND. Fields: country, browser, os, device, bots, crawler, status, method, path, referrer, vhost, ip.",
+    )
+    if error is not None:
+        text = st.session_state.get(KEY + "query", "")
+        st.error(
+            f"{error.reason} — at character {error.position + 1}: `{text[: error.position]}⟶{text[error.position :]}`"
+        )
+
+
+def _memo(key: tuple, compute):
+    """One result per page state, kept for the session: paging must not search the log again."""
+    memo = st.session_state.setdefault(MEMO, {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = compute()
+    return memo[key]
+
+
+def render(settings: Settings, selected: Selected | None, sample_lines: int = SAMPLE_LINES) -> None:
+    """The page body."""
+    st.title("Lines")
+    if selected is None:
+        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+        return
+    sources = openers(selected, sample_lines)
+    if sources is None or selected.loaded is None:
+        where = {LIVE: "a followed log", CUBE: "a saved cube"}.get(selected.ref.source, "this source")
+        st.info(f"Lines are shown for the sample, uploads and log files; {where} keeps no line to show here.")
+        return
+    filters, errors = current_filters()
+    for message in errors:
+        st.error(f"Ignored a filter from the link: {message}")
+    _query_bar(filters)
+    left, right = st.columns([4, 1])
+    with left:
+        pattern = st.text_input("Search the lines", key=KEY + "search", placeholder="text in the line")
+    with right:
+        regex = st.toggle("Regex", key=KEY + "regex", help="Rust regular expressions: linear time, no look-around")
+    applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
+    names = selected.loaded.parse.sources or [selected.name]
+    with guard.section("The lines", "Remove a filter or change the search."):
+        state = (selected.loaded.fingerprint, tuple(f.to_param() for f in applied), pattern, regex)
+        try:
+            keys = _memo(
+                state, lambda: lines.search(sources, lines.select(selected.loaded.frame, applied), pattern, regex)
+            )
+        except (FilterError, RawSearchError) as exc:
+            st.error(f"This search cannot run: {exc}")
+            return
+        _show(keys, sources, names, settings.anonymise)
+
+
+def _show(keys: np.ndarray, sources: list[lines.Opener], names: list[str], anonymise: bool) -> None:
+    """The count, the pager, one page of lines, and the download."""
+    total = len(keys)
+    if not total:
+        st.info("No line matches these filters and this search.")
+        return
+    pages = (total - 1) // lines.PAGE_SIZE + 1
+    number = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key=KEY + "page")
+    shown = lines.read(sources, names, lines.page_keys(keys, int(number) - 1))
+    first = (int(number) - 1) * lines.PAGE_SIZE + 1
+    st.caption(f"{total:,} lines match; lines {first:,}–{first + len(shown) - 1:,}, in the order of the log.")
+    show = mask_text if anonymise else str
+    table = pd.DataFrame(
+        {
+            "Source": [line.source for line in shown],
+            "Line": [line.number for line in shown],
+            "Text": [show(line.text) for line in shown],
+        }
+    )
+    st.dataframe(
+        table, hide_index=True, width="stretch", column_config={"Line": st.column_config.NumberColumn(format="%d")}
+    )
+    st.download_button(
+        f"Download {min(total, lines.EXPORT_MAX):,} lines",
+        data=lambda: _export(sources, keys, anonymise),
+        file_name="lines.log",
+        mime="text/plain",
+        help=f"the matching lines as a log file (at most {lines.EXPORT_MAX:,})",
+    )
+
+
+def _export(sources: list[lines.Opener], keys: np.ndarray, anonymise: bool) -> bytes:
+    data = lines.export_text(sources, keys)
+    return "".join(mask_text(t) + "\n" for t in data.decode("utf-8").splitlines()).encode() if anonymise else data
