@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,7 +96,7 @@ def load_asn_table(path: Path = ASN_TABLE) -> AsnTable:
                 **{name: data[name] for name in AsnTable.__dataclass_fields__ if name != "org_names"},
                 org_names=data["org_names"].tobytes(),
             )
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise AsnTableError(f"the AS table {path.name} cannot be read ({exc}): reinstall Data Bloom") from None
 
 
