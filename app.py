@@ -7,7 +7,7 @@ import sys
 
 import streamlit as st
 
-from dashboard.views import explore, lines, traffic
+from dashboard.views import clients, explore, lines, traffic
 from dashboard.views.config import parse_app_args
 
 st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
@@ -27,11 +27,16 @@ def lines_page() -> None:
     lines.page(CONFIG)
 
 
+def clients_page() -> None:
+    clients.page(CONFIG)
+
+
 page = st.navigation(
     [
         st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True),
         st.Page(explore_page, title="Explore", icon="🔎", url_path="explore"),
         st.Page(lines_page, title="Lines", icon=":material/article:", url_path="lines"),
+        st.Page(clients_page, title="Clients", icon=":material/lan:", url_path="clients"),
     ]
 )
 page.run()

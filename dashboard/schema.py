@@ -9,8 +9,9 @@ The frame is a pandas DataFrame, one row per parsed request:
 - optional, when the format carries them: ``vhost`` (str), ``port`` (Int32), ``response_time_s`` (float64).
 - ``line`` (uint32): the row's 1-based line number in its source, when it was parsed from lines; ``source_id``
   (uint16): the index of that source in the parse's ``sources``, when several logs were merged.
-- enrichment: ``browser``, ``browser_version``, ``os``, ``device`` (desktop/mobile/tablet/bot/other),
-  ``is_bot`` (bool), ``country`` (ISO alpha-2, or one of ``NON_COUNTRIES``), ``country_name``,
+- enrichment: ``browser``, ``browser_version`` (major), ``os``, ``os_version`` (major.minor), ``device``
+  (desktop/mobile/tablet/bot/other), ``crawler``, ``is_bot`` (bool), ``country`` (ISO alpha-2, or one of
+  ``NON_COUNTRIES``), ``country_name``,
   ``lat``/``lon`` (float32, NaN unless the GeoIP database has locations).
 """
 

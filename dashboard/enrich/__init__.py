@@ -13,7 +13,7 @@ import pandas as pd
 from dashboard.enrich.agents import classify_agents
 from dashboard.enrich.geo import GeoDatabase
 
-AGENT_OUTPUT = ("browser", "browser_version", "os", "device", "crawler")
+AGENT_OUTPUT = ("browser", "browser_version", "os", "os_version", "device", "crawler")
 GEO_OUTPUT = ("country", "country_name")
 
 
@@ -35,7 +35,7 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def enrich_agents(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add browser, browser_version, os, device, crawler and is_bot from ``user_agent``."""
+    """Add browser, browser_version, os, os_version, device, crawler and is_bot from ``user_agent``."""
     codes, agents = _codes(frame["user_agent"])
     table = classify_agents(agents)
     columns = {name: _spread(codes, table[name]) for name in AGENT_OUTPUT}

@@ -25,7 +25,7 @@ from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 
 LOG = logging.getLogger(__name__)
 
-AGENT_TABLE_COLUMNS = ("browser", "browser_version", "os", "device", "is_bot", "crawler")
+AGENT_TABLE_COLUMNS = ("browser", "browser_version", "os", "device", "is_bot", "crawler", "os_version")
 
 UNKNOWN = "Unknown"  # browser and os of a missing agent ("" or "-")
 OTHER = "Other"  # ua-parser's family for an agent it does not recognise
@@ -186,29 +186,30 @@ def _safe_text(agent: object) -> str:
     return agent
 
 
-def classify_agent(agent: str) -> tuple[str, str, str, str, bool, str]:
-    """(browser, browser_version, os, device, is_bot, crawler) for one user agent string."""
+def classify_agent(agent: str) -> tuple[str, str, str, str, bool, str, str]:
+    """(browser, browser_version, os, device, is_bot, crawler, os_version) for one user agent string."""
     text = _safe_text(agent)
     if text.strip() in MISSING_AGENTS:
-        return UNKNOWN, "", UNKNOWN, "other", False, ""
+        return UNKNOWN, "", UNKNOWN, "other", False, "", ""
     engines = _engines()
     result = engines.parser(text, ua_parser.Domain.ALL)
     browser = result.user_agent.family if result.user_agent else OTHER
     version = (result.user_agent.major or "") if result.user_agent else ""
     os_family = result.os.family if result.os else OTHER
+    os_version = ".".join(v for v in (result.os.major, result.os.minor) if v) if result.os else ""
     spider = result.device is not None and result.device.family == SPIDER_DEVICE
     index = engines.first_crawler(text)
     if index is not None:
-        return browser, version, os_family, "bot", True, _crawler_name(index, text, browser)
+        return browser, version, os_family, "bot", True, _crawler_name(index, text, browser), os_version
     if spider:
-        return browser, version, os_family, "bot", True, browser
+        return browser, version, os_family, "bot", True, browser, os_version
     brand = result.device.brand if result.device else None
-    return browser, version, os_family, _device(text, os_family, brand), False, ""
+    return browser, version, os_family, _device(text, os_family, brand), False, "", os_version
 
 
 def classify_agents(agents: Sequence[str]) -> pd.DataFrame:
     """One row per input agent, in input order, with AGENT_TABLE_COLUMNS; repeats are parsed once."""
-    seen: dict[str, tuple[str, str, str, str, bool, str]] = {}
+    seen: dict[str, tuple[str, str, str, str, bool, str, str]] = {}
     rows = []
     for agent in agents:
         row = seen.get(agent) if isinstance(agent, str) else None
