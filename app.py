@@ -7,7 +7,7 @@ import sys
 
 import streamlit as st
 
-from dashboard.views import clients, explore, lines, traffic
+from dashboard.views import clients, explore, lines, pages, traffic
 from dashboard.views.config import parse_app_args
 
 st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
@@ -31,12 +31,11 @@ def clients_page() -> None:
     clients.page(CONFIG)
 
 
-page = st.navigation(
-    [
-        st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True),
-        st.Page(explore_page, title="Explore", icon="🔎", url_path="explore"),
-        st.Page(lines_page, title="Lines", icon=":material/article:", url_path="lines"),
-        st.Page(clients_page, title="Clients", icon=":material/lan:", url_path="clients"),
-    ]
-)
-page.run()
+PAGES = {
+    "traffic": st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True),
+    "explore": st.Page(explore_page, title="Explore", icon="🔎", url_path="explore"),
+    "lines": st.Page(lines_page, title="Lines", icon=":material/article:", url_path="lines"),
+    "clients": st.Page(clients_page, title="Clients", icon=":material/lan:", url_path="clients"),
+}
+pages.register(PAGES)
+st.navigation(list(PAGES.values())).run()

@@ -96,3 +96,20 @@ def test_no_match_says_so(log):
     at = run({"f": ["path:is:/nowhere"]})
     assert not at.exception
     assert any("No line matches" in i.value for i in at.info)
+
+
+def test_a_window_in_the_link_narrows_the_lines_until_dropped(log):
+    # lines 1-250 are one second apart from 10:00:01; keep 10:01:00 to 10:02:00 (exclusive)
+    at = run({"from": "2026-10-10T10:01:00+00:00", "to": "2026-10-10T10:02:00+00:00"})
+    assert not at.exception
+    texts = shown(at)["Text"].tolist()
+    assert len(texts) == 60 and all("10/Oct/2026:10:01:" in t for t in texts)
+    at.button(key="lines_whole").click().run()
+    assert len(shown(at)) == 100 and "from" not in at.query_params
+
+
+def test_a_bad_window_is_ignored_with_a_word(log):
+    at = run({"from": "yesterday", "to": "today"})
+    assert not at.exception
+    assert any("not a pair of ISO times" in w.value for w in at.warning)
+    assert len(shown(at)) == 100

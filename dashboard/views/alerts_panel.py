@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.alerts import AlertConfigError
+from dashboard.alerts.drill import alert_filters
+from dashboard.views import pages
 
 KEY = "alerts_"
 SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
@@ -85,6 +87,8 @@ def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str
                 on_click=_show_window,
                 args=(window_for(alert, buckets, labels),),
             )
+            params = pages.lines_params(alert_filters(alert), alert.start, alert.end)
+            pages.link("lines", "Show the lines", params, ":material/article:")
 
 
 __all__ = ["AlertConfigError", "load", "markers", "render"]

@@ -24,7 +24,7 @@ from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import cache, guard, sidebar
+from dashboard.views import cache, guard, pages, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -138,6 +138,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
         with top[1]:
             _add_filter_form()
         _chips(filters)
+        pages.link("lines", "Show these lines", pages.lines_params(filters, *_bounds(period)), ":material/article:")
         applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
         try:
             data = explore.explore(prepared, applied, period, compare=compare and period is not None)
@@ -158,6 +159,10 @@ def render(settings: Settings, selected: Selected | None) -> None:
     ):
         with guard.section(title):
             draw()
+
+
+def _bounds(period: DateRange | None) -> tuple:
+    return (period.start, period.end) if period is not None else ()
 
 
 def _on_map_pick(map_key: str) -> None:

@@ -20,7 +20,7 @@ from dashboard.analysis.query import QueryError, format_query, parse_query
 from dashboard.enrich.anonymise import mask_text
 from dashboard.ingest.raw import RawSearchError
 from dashboard.schema import BOT_MODES
-from dashboard.views import guard, sidebar
+from dashboard.views import guard, pages, sidebar
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_LINES, SAMPLE_SEED, AppConfig
 from dashboard.views.explore import FILTER_PARAM, current_filters
 from dashboard.views.sidebar import CUBE, LIVE, SAMPLE, SERVER, UPLOAD, Selected, Settings
@@ -93,6 +93,30 @@ def _query_bar(filters: list[Filter]) -> None:
         )
 
 
+def _window(tz: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The ``[from, to)`` window in the link (an alert's or Explore's range), with a way to drop it."""
+    start, end = st.query_params.get(pages.FROM_PARAM), st.query_params.get(pages.TO_PARAM)
+    if not start or not end:
+        return None
+    try:
+        period = (pd.Timestamp(start).tz_convert("UTC"), pd.Timestamp(end).tz_convert("UTC"))
+    except (ValueError, TypeError):
+        st.warning("Ignored the time window in the link: it is not a pair of ISO times.")
+        return None
+    left, right = st.columns([4, 1])
+    left.caption(
+        f"Between {period[0].tz_convert(tz):%Y-%m-%d %H:%M} and {period[1].tz_convert(tz):%Y-%m-%d %H:%M} ({tz})"
+    )
+    right.button("Whole log", key=KEY + "whole", on_click=_drop_window)
+    return period
+
+
+def _drop_window() -> None:
+    for name in (pages.FROM_PARAM, pages.TO_PARAM):
+        if name in st.query_params:
+            del st.query_params[name]
+
+
 def _memo(key: tuple, compute):
     """One result per page state, kept for the session: paging must not search the log again."""
     memo = st.session_state.setdefault(MEMO, {})
@@ -124,11 +148,13 @@ def render(settings: Settings, selected: Selected | None, sample_lines: int = SA
         regex = st.toggle("Regex", key=KEY + "regex", help="Rust regular expressions: linear time, no look-around")
     applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
     names = selected.loaded.parse.sources or [selected.name]
+    period = _window(settings.tz)
     with guard.section("The lines", "Remove a filter or change the search."):
-        state = (selected.loaded.fingerprint, tuple(f.to_param() for f in applied), pattern, regex)
+        state = (selected.loaded.fingerprint, tuple(f.to_param() for f in applied), period, pattern, regex)
         try:
             keys = _memo(
-                state, lambda: lines.search(sources, lines.select(selected.loaded.frame, applied), pattern, regex)
+                state,
+                lambda: lines.search(sources, lines.select(selected.loaded.frame, applied, period), pattern, regex),
             )
         except (FilterError, RawSearchError) as exc:
             st.error(f"This search cannot run: {exc}")
