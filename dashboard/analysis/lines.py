@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.analysis.filters import Filter, filter_mask
 from dashboard.errors import DataBloomError
-from dashboard.ingest.raw import read_lines, search_lines
+from dashboard.ingest.raw import read_lines, search_lines, sorted_unique
 from dashboard.schema import LINE, SOURCE_ID
 
 PAGE_SIZE = 100
@@ -57,7 +57,7 @@ def select(frame: pd.DataFrame, filters: Sequence[Filter], period: tuple[pd.Time
 def _by_source(keys: np.ndarray) -> dict[int, np.ndarray]:
     """Line numbers per source id, in key order."""
     ids = keys >> LINE_BITS
-    return {int(i): keys[ids == i] & ((1 << LINE_BITS) - 1) for i in np.unique(ids)}
+    return {int(i): keys[ids == i] & ((1 << LINE_BITS) - 1) for i in sorted_unique(ids)}
 
 
 def search(openers: Sequence[Opener], keys: np.ndarray, pattern: str, regex: bool = False) -> np.ndarray:
