@@ -20,6 +20,7 @@ KINDS = (PAGE, ASSET, OTHER_KIND)
 ASSET_EXTENSIONS = (
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "bmp", "woff", "woff2",
     "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "pdf", "zip", "gz", "tgz", "7z", "rar", "wasm",
+    "webmanifest",
 )  # fmt: skip
 ASSET_PREFIXES = ("/static/", "/assets/", "/_next/static/", "/build/", "/dist/")
 OTHER_EXTENSIONS = ("json", "xml", "txt", "rss", "atom", "csv")

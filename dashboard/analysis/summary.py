@@ -7,7 +7,10 @@ import pandas as pd
 
 from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts
 from dashboard.analysis.figures import count_countries, headline
+from dashboard.analysis.pages import count_pageviews
+from dashboard.analysis.timing import missing_reason, response_summary
 from dashboard.analysis.visitors import unique_visitors
+from dashboard.analysis.visits import sessionize, visit_figures
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import STATUS_LABELS, is_country, status_codes
 
@@ -22,6 +25,18 @@ def format_label(sources: list[str], formats: list[str], fallback: str) -> str:
     if len(set(formats)) <= 1:
         return formats[0] if formats else fallback
     return ", ".join(f"{source}: {name}" for source, name in zip(sources, formats, strict=True))
+
+
+def audience(frame: pd.DataFrame) -> dict:
+    """Page views, visits, bounce rate and response-time percentiles (seconds; null with the reason when unlogged)."""
+    visits = visit_figures(sessionize(frame))
+    return {
+        "pageviews": count_pageviews(frame),
+        "visits": visits["visits"],
+        "bounce_rate": visits["bounce_rate"],
+        "response_time": response_summary(frame),
+        "response_time_missing": missing_reason(frame),
+    }
 
 
 def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> dict:
@@ -56,6 +71,7 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
         "bucket": bucket,
         "tz": tz,
         "figures": figures,
+        **audience(frame),
         "reject_reasons": dict(parse.reasons.most_common()),
         "rejects": [{"source": r.source, "line": r.line, "reason": r.reason, "raw": r.raw} for r in parse.rejects],
     }
