@@ -187,3 +187,16 @@ def test_the_page_and_the_summary_agree(fresh_caches, monkeypatch, tmp_path: Pat
     for key in ("p50", "p95", "p99"):
         assert shown[key] == format_seconds(doc["response_time"][key])
     assert shown["Max"] == format_seconds(doc["response_time"]["max"])
+
+
+def test_hosts_typed_as_the_sites_own_leave_the_referrers(fresh_caches, monkeypatch) -> None:
+    at = run_page(monkeypatch)
+
+    def referrers() -> list[str]:
+        table = next(df.value for df in at.dataframe if list(df.value.columns) == ["referrer", "visits"])
+        return table["referrer"].tolist()
+
+    assert "www.google.com" in referrers()
+    at.text_input(key="audience_own_hosts").set_value(" WWW.Google.com, t.co").run()
+    assert not {"www.google.com", "t.co"} & set(referrers())
+    assert any("www.google.com" in c.value for c in at.caption)

@@ -24,6 +24,10 @@ KEY = "audience_"
 PAGES_ONLY_HELP = (
     "response times of page views only (GETs of pages answered 2xx or 304); visits always count page views"
 )
+OWN_HOSTS_HELP = (
+    "comma-separated host names left out of the referrers, besides those detected from the log "
+    "(its virtual hosts and hosts that link between the site's own pages)"
+)
 SECONDS_COLUMNS = {  # column → (title, factor): totals in seconds, single responses in milliseconds
     "total_s": ("time served (s)", 1.0),
     "avg_s": ("avg (ms)", 1000.0),
@@ -49,10 +53,15 @@ def render(settings: Settings, selected: Selected | None) -> None:
     if selected.loaded is None or selected.loaded.frame.empty:
         st.warning("This log has no parsed request to show.")
         return
-    pages_only = st.toggle("Pages only", value=False, key=KEY + "pages_only", help=PAGES_ONLY_HELP)
+    top = st.columns([1, 2])
+    pages_only = top[0].toggle("Pages only", value=False, key=KEY + "pages_only", help=PAGES_ONLY_HELP)
+    typed = top[1].text_input(
+        "The site's own hosts", key=KEY + "own_hosts", help=OWN_HOSTS_HELP, placeholder="shop.example.com"
+    )
+    own = tuple(sorted({h.strip().lower() for h in typed.split(",") if h.strip()}))
     data = None
     with guard.section("The audience of this log", "Try another bot filter, bucket or time zone."):
-        data = cache.audience(selected.loaded, settings.bots, pages_only, settings.bucket, settings.tz)
+        data = cache.audience(selected.loaded, settings.bots, pages_only, settings.bucket, settings.tz, own)
     if data is None:
         return
     for title, draw in (

@@ -187,9 +187,11 @@ def explore_prepared(loaded: LoadedLog, tz: str) -> Prepared:
 
 
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Counting visits…", hash_funcs=BY_DATA)
-def audience(loaded: LoadedLog, bots: str, pages_only: bool, bucket: str, tz: str) -> AudienceData:
+def audience(
+    loaded: LoadedLog, bots: str, pages_only: bool, bucket: str, tz: str, own_hosts: tuple[str, ...] = ()
+) -> AudienceData:
     """The Audience page's tables for one log and selection (visits take a sort of the whole log)."""
-    return build_audience(loaded.frame, bots, pages_only, bucket, tz)
+    return build_audience(loaded.frame, bots, pages_only, bucket, tz, own_hosts)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…", hash_funcs=BY_DATA)
