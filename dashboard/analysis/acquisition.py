@@ -58,7 +58,8 @@ def self_hosts(frame: pd.DataFrame, configured: Iterable[str] = ()) -> set[str]:
         return hosts
     codes, values = _distinct(frame["referrer"])
     used = np.unique(codes)
-    served = set(pd.unique(frame["path"].astype(str)))
+    path_codes, path_values = _distinct(frame["path"])
+    served = set(path_values[np.unique(path_codes)])
     internal: dict[str, set[str]] = {}
     for value in values[used]:
         if not value:

@@ -102,7 +102,7 @@ def pageview_mask(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> np.n
         return np.zeros(0, dtype=bool)
     status = frame["status"].to_numpy()
     answered = ((status >= 200) & (status < 300)) | np.isin(status, PAGE_STATUSES)
-    get = (frame["method"].astype(str) == "GET").to_numpy()
+    get = (frame["method"] == "GET").to_numpy(dtype=bool)
     return (kind_codes(frame, rules) == KINDS.index(PAGE)) & answered & get
 
 
@@ -131,12 +131,13 @@ def top_assets(frame: pd.DataFrame, top: int = 10, rules: PageRules = DEFAULT_RU
         return pd.DataFrame({"path": pd.Series([], dtype=str), "requests": [], "bytes": []}).astype(
             {"requests": np.int64, "bytes": np.int64}
         )
-    grouped = assets.groupby(assets["path"].astype(str), observed=True)["bytes"].agg(requests="size", bytes="sum")
-    grouped = grouped.sort_values(["requests", "bytes"], ascending=False, kind="stable").head(top)
+    grouped = assets.groupby("path", observed=True)["bytes"].agg(requests="size", bytes="sum").reset_index()
+    grouped["path"] = grouped["path"].astype(str)
+    grouped = grouped.sort_values(["requests", "bytes", "path"], ascending=[False, False, True], kind="stable")
     return pd.DataFrame(
         {
-            "path": grouped.index.to_numpy().astype(str),
-            "requests": grouped["requests"].to_numpy(np.int64),
-            "bytes": grouped["bytes"].to_numpy(np.int64),
+            "path": grouped["path"].to_numpy()[:top],
+            "requests": grouped["requests"].to_numpy(np.int64)[:top],
+            "bytes": grouped["bytes"].to_numpy(np.int64)[:top],
         }
     )
