@@ -200,3 +200,22 @@ def test_hosts_typed_as_the_sites_own_leave_the_referrers(fresh_caches, monkeypa
     at.text_input(key="audience_own_hosts").set_value(" WWW.Google.com, t.co").run()
     assert not {"www.google.com", "t.co"} & set(referrers())
     assert any("www.google.com" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("lines", "shown"),
+    [
+        ([combined("8.8.8.8", "01/Jun/2026:10:00:00 +0000", "GET /static/a.css HTTP/1.1", 200, 10)], "Visits"),
+        (["%%% not a log line"], None),
+    ],
+    ids=["assets-only", "nothing-parsed"],
+)
+def test_degenerate_logs_show_a_message_not_a_traceback(fresh_caches, monkeypatch, write_log, lines, shown) -> None:
+    at = run_page(monkeypatch, f"--log {write_log(lines)}")
+    if shown is None:
+        assert at.warning or at.error  # the sidebar or the page says the log has nothing to show
+        assert not at.metric
+    else:
+        assert metrics(at)[shown] == "0"
+        assert metrics(at)["Bounce rate"] == "–"
+        assert not at.error
