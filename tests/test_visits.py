@@ -142,3 +142,10 @@ def test_entry_and_exit_pages_rank_by_visits_then_name() -> None:
     visits = sessionize(frame)
     assert entry_pages(frame, visits).to_dict("list") == {"entry page": ["/a", "/b"], "visits": [2, 2]}
     assert exit_pages(frame, visits, top=2).to_dict("list") == {"exit page": ["/b", "/a"], "visits": [2, 1]}
+
+
+def test_entry_pages_of_a_plain_string_path_column_match_the_categorical() -> None:
+    frame = log([(0, "1.1.1.1", "/b"), (0, "8.8.8.8", "/a"), (60, "8.8.8.8", "/c"), (0, "9.9.9.9", "/a")])
+    plain = frame.assign(path=frame["path"].astype(str))
+    assert entry_pages(frame, sessionize(frame)).equals(entry_pages(plain, sessionize(plain)))
+    assert exit_pages(frame, sessionize(frame)).equals(exit_pages(plain, sessionize(plain)))

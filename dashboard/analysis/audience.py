@@ -58,6 +58,7 @@ def audience(
     timed = select(frame, pages_only=pages_only)
     grouped = visits.sessionize(frame)
     own = acquisition.self_hosts(frame, own_hosts)
+    urls = timing.by_url(timed)
     return AudienceData(
         requests=len(timed),
         pageviews=pages.count_pageviews(frame),
@@ -71,7 +72,7 @@ def audience(
         static_files=pages.top_assets(frame),
         timing_missing=timing.missing_reason(timed),
         response=timing.response_summary(timed),
-        top_urls=timing.top_urls(timed),
-        slowest=timing.slowest(timed),
+        top_urls=timing.top_urls(timed, table=urls),
+        slowest=timing.slowest(timed, table=urls),
         over_time=timing.over_time(timed, bucket, tz),
     )

@@ -72,17 +72,22 @@ def by_url(frame: pd.DataFrame) -> pd.DataFrame | None:
     return _url_table(_grouped_stats(frame["path"], _seconds(frame)))
 
 
-def top_urls(frame: pd.DataFrame, top: int = TOP_N) -> pd.DataFrame | None:
-    """The most requested URLs with the time spent serving them (sum and average) beside their counts."""
-    table = by_url(frame)
+def top_urls(frame: pd.DataFrame, top: int = TOP_N, table: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The most requested URLs with the time spent serving them (sum and average) beside their counts.
+
+    ``table`` is ``by_url(frame)`` when the caller has it already (it is the costly part).
+    """
+    table = by_url(frame) if table is None else table
     if table is None:
         return None
     return table.sort_values(["requests", "total_s"], ascending=False, kind="stable").head(top).reset_index(drop=True)
 
 
-def slowest(frame: pd.DataFrame, top: int = TOP_N, min_requests: int = SLOW_MIN_REQUESTS) -> pd.DataFrame | None:
-    """The slowest endpoints by p95, among URLs requested at least ``min_requests`` times."""
-    table = by_url(frame)
+def slowest(
+    frame: pd.DataFrame, top: int = TOP_N, min_requests: int = SLOW_MIN_REQUESTS, table: pd.DataFrame | None = None
+) -> pd.DataFrame | None:
+    """The slowest endpoints by p95, among URLs requested at least ``min_requests`` times (``table``: as above)."""
+    table = by_url(frame) if table is None else table
     if table is None:
         return None
     table = table[table["requests"] >= min_requests]

@@ -81,8 +81,14 @@ def visit_figures(visits: Visits) -> dict[str, float | int | None]:
 
 def _top_paths(frame: pd.DataFrame, rows: np.ndarray, label: str, top: int) -> pd.DataFrame:
     """Visits per path of the given rows, the most first (ties alphabetical)."""
-    paths = frame["path"].iloc[rows].astype(str)
-    counts = paths.value_counts(sort=False).rename_axis("path").reset_index(name="visits")
+    path = frame["path"]
+    if isinstance(path.dtype, pd.CategoricalDtype):
+        codes, values = path.cat.codes.to_numpy()[rows], path.cat.categories.astype(str).to_numpy()
+        per_code = np.bincount(codes[codes >= 0], minlength=len(values))
+        used = np.flatnonzero(per_code)
+        counts = pd.DataFrame({"path": values[used], "visits": per_code[used]})
+    else:
+        counts = path.iloc[rows].astype(str).value_counts(sort=False).rename_axis("path").reset_index(name="visits")
     counts = counts.sort_values(["visits", "path"], ascending=[False, True], kind="stable").head(top)
     counts["visits"] = counts["visits"].astype(np.int64)
     return counts.rename(columns={"path": label}).reset_index(drop=True)
