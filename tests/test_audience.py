@@ -219,3 +219,13 @@ def test_degenerate_logs_show_a_message_not_a_traceback(fresh_caches, monkeypatc
         assert metrics(at)[shown] == "0"
         assert metrics(at)["Bounce rate"] == "–"
         assert not at.error
+
+
+def test_the_lines_page_shows_the_sample_as_the_pages_parsed_it(fresh_caches) -> None:
+    from dashboard.views import cache, lines
+
+    text = lines._sample_bytes(300)
+    loaded = cache.sample_log(300)
+    assert loaded.format_name == cache.SAMPLE_FORMAT
+    micros = [int(line.rsplit(b" ", 1)[1]) for line in text.splitlines()]
+    assert loaded.frame["response_time_s"].to_numpy() * 1e6 == pytest.approx(micros)
