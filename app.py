@@ -7,7 +7,7 @@ import sys
 
 import streamlit as st
 
-from dashboard.views import clients, explore, lines, pages, traffic
+from dashboard.views import audience, clients, explore, lines, pages, traffic
 from dashboard.views.config import parse_app_args
 
 st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
@@ -31,11 +31,16 @@ def clients_page() -> None:
     clients.page(CONFIG)
 
 
+def audience_page() -> None:
+    audience.page(CONFIG)
+
+
 PAGES = {
     "traffic": st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True),
     "explore": st.Page(explore_page, title="Explore", icon="🔎", url_path="explore"),
     "lines": st.Page(lines_page, title="Lines", icon=":material/article:", url_path="lines"),
     "clients": st.Page(clients_page, title="Clients", icon=":material/lan:", url_path="clients"),
+    "audience": st.Page(audience_page, title="Audience", icon=":material/groups:", url_path="audience"),
 }
 pages.register(PAGES)
 st.navigation(list(PAGES.values())).run()

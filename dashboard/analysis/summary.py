@@ -7,7 +7,10 @@ import pandas as pd
 
 from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts
 from dashboard.analysis.figures import count_countries, headline
+from dashboard.analysis.pages import count_pageviews, pageview_mask
+from dashboard.analysis.timing import missing_reason, response_summary
 from dashboard.analysis.visitors import unique_visitors
+from dashboard.analysis.visits import sessionize, visit_figures
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import STATUS_LABELS, is_country, status_codes
 
@@ -24,9 +27,26 @@ def format_label(sources: list[str], formats: list[str], fallback: str) -> str:
     return ", ".join(f"{source}: {name}" for source, name in zip(sources, formats, strict=True))
 
 
-def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> dict:
-    """The ``summary --json`` document: accounting, time range, browsers, countries, statuses, visitors."""
+def audience(frame: pd.DataFrame) -> dict:
+    """Page views, visits, bounce rate and response-time percentiles (seconds; null with the reason when unlogged)."""
+    visits = visit_figures(sessionize(frame))
+    return {
+        "pageviews": count_pageviews(frame),
+        "visits": visits["visits"],
+        "bounce_rate": visits["bounce_rate"],
+        "response_time": response_summary(frame),
+        "response_time_missing": missing_reason(frame),
+    }
+
+
+def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ, pages_only: bool = False) -> dict:
+    """The ``summary --json`` document: accounting, time range, browsers, countries, statuses, visitors.
+
+    ``pages_only`` counts page views only (``pages.pageview_mask``); the line accounting stays the log's.
+    """
     frame, parse = loaded.frame, loaded.parse
+    if pages_only:
+        frame = frame[pageview_mask(frame)]
     times = frame["time"].dt.tz_convert(tz) if len(frame) else frame["time"]
     countries = _counts(frame["country"]) if len(frame) else {}
     per_class = np.bincount(status_codes(frame["status"]), minlength=len(STATUS_LABELS))
@@ -55,7 +75,9 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
         "buckets": int(bucket_starts(frame["time"], bucket, tz).nunique()) if len(frame) else 0,
         "bucket": bucket,
         "tz": tz,
+        "pages_only": pages_only,
         "figures": figures,
+        **audience(frame),
         "reject_reasons": dict(parse.reasons.most_common()),
         "rejects": [{"source": r.source, "line": r.line, "reason": r.reason, "raw": r.raw} for r in parse.rejects],
     }

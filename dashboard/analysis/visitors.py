@@ -18,15 +18,21 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques) + 1
 
 
-def visitor_keys(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> np.ndarray:
-    """One integer per row identifying (ip, user agent, local day): GoAccess's notion of a visitor."""
+def client_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per row identifying its client + user agent: the visitor without the day (visits use it)."""
     ip, _ = _codes(frame["ip"])
     ua, n_ua = _codes(frame["user_agent"])
+    return ip * n_ua + ua
+
+
+def visitor_keys(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> np.ndarray:
+    """One integer per row identifying (ip, user agent, local day): GoAccess's notion of a visitor."""
+    client = client_keys(frame)
     local = frame["time"] if tz == "UTC" else frame["time"].dt.tz_convert(tz)
     day = local.dt.tz_localize(None).to_numpy().astype("datetime64[D]").astype(np.int64)
     day = day - (day.min() if len(day) else 0)
     n_days = int(day.max()) + 1 if len(day) else 1
-    return (ip * n_ua + ua) * n_days + day
+    return client * n_days + day
 
 
 def unique_visitors(frame: pd.DataFrame, tz: str = DEFAULT_TZ) -> int:

@@ -27,8 +27,8 @@ def _positive(text: str) -> float:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--out, --lines, --days, --seed, --tz, --no-incidents; defaults are the generator's own."""
-    from dashboard.sample import write_sample
+    """--out, --lines, --days, --seed, --tz, --format, --no-incidents; defaults are the generator's own."""
+    from dashboard.sample import FORMATS, write_sample
 
     defaults = {name: p.default for name, p in inspect.signature(write_sample).parameters.items()}
     parser.add_argument("--out", required=True, metavar="FILE", help="output path (.gz to compress)")
@@ -36,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=_positive, default=defaults["days"], help="days covered (default %(default)s)")
     parser.add_argument("--seed", type=int, default=defaults["seed"], help="random seed (default %(default)s)")
     parser.add_argument("--tz", default=defaults["tz"], help="zone of the timestamps written (default %(default)s)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=defaults["fmt"],
+        help="combined, or combined_time_us: combined + response time in microseconds (%%D) (default %(default)s)",
+    )
     parser.add_argument("--no-incidents", action="store_true", help="plain traffic, without the injected incidents")
 
 
@@ -44,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.sample import write_sample
 
     check_log_args(args)
-    info = write_sample(args.out, args.lines, args.days, args.seed, args.tz, incidents=not args.no_incidents)
+    info = write_sample(
+        args.out, args.lines, args.days, args.seed, args.tz, incidents=not args.no_incidents, fmt=args.format
+    )
     print_json(info)
     return 0

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help=PATHS_HELP)
     add_log_args(parser, paths=False)
     parser.add_argument("--store", default=None, metavar="DIR", help="summarize a store instead of logs")
+    parser.add_argument("--pages-only", action="store_true", help="count page views only (see the README's Audience)")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
@@ -32,13 +33,15 @@ def run(args: argparse.Namespace) -> int:
     check_log_args(args)
     if bool(args.paths) == bool(args.store):
         raise CommandError("give log PATHs or --store DIR (one of the two)")
+    if args.store and args.pages_only:
+        raise CommandError("--pages-only needs log PATHs: a store keeps no page/asset classification yet")
     if args.store:
         from dashboard.store.query import open_store, summarize_store
 
         with open_store(args.store) as store:
             doc = summarize_store(store, args.bucket, args.tz)
     else:
-        doc = summarize(load_logs(args), args.bucket, args.tz)
+        doc = summarize(load_logs(args), args.bucket, args.tz, pages_only=args.pages_only)
     if args.json:
         print_json(doc)
     else:

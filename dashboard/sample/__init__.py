@@ -23,6 +23,7 @@ The package, by concern: ``catalog`` (the tables), ``agents``, ``site``, ``netwo
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,11 +33,12 @@ from dashboard.sample.incidents import INCIDENT_KINDS, INCIDENT_MIN_LINES, INCID
 from dashboard.sample.networks import DB_PATH
 from dashboard.sample.oddities import MALFORMED_ODDITIES
 from dashboard.sample.traffic import Generator
-from dashboard.sample.writer import Sample, sidecar_path, write
+from dashboard.sample.writer import FORMATS, Sample, sidecar_path, write
 
 __all__ = [
     "DB_PATH",
     "DEFAULT_DAYS",
+    "FORMATS",
     "INCIDENT_KINDS",
     "INCIDENT_MINUTES",
     "MALFORMED_ODDITIES",
@@ -69,12 +71,15 @@ def generate_sample(
     start: datetime | None = None,
     tz: str = "UTC",
     incidents: bool = True,
+    fmt: str = FORMATS[0],
 ) -> Sample:
-    """Plan a deterministic sample of exactly ``lines`` lines over ``days`` days; format it lazily."""
+    """Plan a deterministic sample of exactly ``lines`` lines over ``days`` days; format it lazily in ``fmt``."""
     if lines < 0 or days <= 0:
         raise ValueError("lines must be >= 0 and days > 0")
+    if fmt not in FORMATS:
+        raise ValueError(f"the sample is written as one of {', '.join(FORMATS)}, not {fmt}")
     gen = Generator(lines, days, seed, _resolve_start(start, tz), tz, incidents and lines >= INCIDENT_MIN_LINES)
-    return gen.build()
+    return dataclasses.replace(gen.build(), fmt=fmt)
 
 
 def write_sample(
@@ -85,6 +90,7 @@ def write_sample(
     tz: str = "UTC",
     incidents: bool = True,
     start: datetime | None = None,
+    fmt: str = FORMATS[0],
 ) -> dict:
     """Write the log (gzip when the name ends in .gz, byte-identical per seed) and its incidents sidecar."""
-    return write(generate_sample(lines, days, seed, start, tz, incidents), path)
+    return write(generate_sample(lines, days, seed, start, tz, incidents, fmt), path)

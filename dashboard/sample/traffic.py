@@ -36,6 +36,7 @@ from dashboard.sample.incidents import (
 from dashboard.sample.networks import country_networks
 from dashboard.sample.oddities import oddities
 from dashboard.sample.site import CONDITIONAL_HTML_SHARE, DYNAMIC_TYPES, HTML, RARE_ERRORS, SIZE_SIGMA, site_catalog
+from dashboard.sample.timing import response_micros
 from dashboard.sample.writer import Sample
 
 BOT_SHARE = 0.185  # of the baseline rows (health checks and the scanner add the rest of the ~20 %)
@@ -182,6 +183,9 @@ class Generator:
             burst(self.rng, cols, burst_window)
         overrides, odd = oddities(self, cols)
         describe(self.windows, cols)
+        cols["response_us"] = response_micros(
+            self.seed, self.t0, cols, self.site, self.catalog_ids(cols["path"]), self.paths
+        )
         bot = np.array([a.is_bot for a in self.agents])[cols["ua"]]
         ends = self.start + timedelta(seconds=self.span)
         return Sample(

@@ -1,4 +1,4 @@
-"""A planned sample as log text: combined-format lines in the sample's zone (DST-aware), gzip, the sidecar."""
+"""A planned sample as log text: combined lines (optionally with %D) in the sample's zone (DST-aware), gzip, sidecar."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dashboard.sample.catalog import METHODS, PROTOCOLS, USERS
 CHUNK_LINES = 100_000
 GZIP_LEVEL = 3
 SIDECAR_SUFFIX = ".incidents.json"
+FORMATS = ("combined", "combined_time_us")  # the second appends Apache's %D (microseconds to serve)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -39,6 +40,7 @@ class Sample:
     paths: list[str] = field(repr=False)
     referrers: list[str] = field(repr=False)
     overrides: dict[int, str] = field(repr=False)
+    fmt: str = FORMATS[0]
 
     def chunks(self, size: int = CHUNK_LINES) -> Iterator[bytes]:
         """Yield the log as blocks of complete newline-terminated lines."""
@@ -153,6 +155,8 @@ def _format_block(sample: Sample, i0: int, i1: int) -> bytes:
     for row, text in sample.overrides.items():
         if i0 <= row < i1:
             lines[row - i0] = text
+    if sample.fmt == "combined_time_us":
+        lines = [f"{line} {us}" for line, us in zip(lines, c["response_us"][i0:i1].tolist(), strict=True)]
     lines.append("")
     return "\n".join(lines).encode("utf-8", "surrogateescape")
 

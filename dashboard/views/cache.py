@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.analysis.audience import AudienceData
+from dashboard.analysis.audience import audience as build_audience
 from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
 from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
@@ -30,6 +32,7 @@ MAX_LOGS = 4
 MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
+SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
 
 
@@ -60,10 +63,10 @@ def sample_log(lines: int, geoip: str | None = None) -> LoadedLog:
     """The embedded sample: generated in memory at first start, then shared."""
     from dashboard.sample import generate_sample
 
-    sample = generate_sample(lines, days=SAMPLE_DAYS, seed=SAMPLE_SEED)
+    sample = generate_sample(lines, days=SAMPLE_DAYS, seed=SAMPLE_SEED, fmt=SAMPLE_FORMAT)
     buffer = io.BytesIO(b"".join(sample.chunks()))
-    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, str(resolve_geoip_path(geoip)))
-    return load_log(buffer, "combined", geo=_geo(geoip), name="sample", fingerprint=fingerprint)
+    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, SAMPLE_FORMAT, str(resolve_geoip_path(geoip)))
+    return load_log(buffer, SAMPLE_FORMAT, geo=_geo(geoip), name="sample", fingerprint=fingerprint)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Parsing the log…")
@@ -181,6 +184,14 @@ def rebucketed(loaded: LoadedLog, _data: CubeData, bucket: str, tz: str) -> tupl
 def explore_prepared(loaded: LoadedLog, tz: str) -> Prepared:
     """Per-row arrays for the Explore page (a followed log's fingerprint changes with its lines)."""
     return prepare(loaded.frame, tz)
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Counting visits…", hash_funcs=BY_DATA)
+def audience(
+    loaded: LoadedLog, bots: str, pages_only: bool, bucket: str, tz: str, own_hosts: tuple[str, ...] = ()
+) -> AudienceData:
+    """The Audience page's tables for one log and selection (visits take a sort of the whole log)."""
+    return build_audience(loaded.frame, bots, pages_only, bucket, tz, own_hosts)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…", hash_funcs=BY_DATA)

@@ -21,6 +21,7 @@ from dashboard.enrich.anonymise import mask_text
 from dashboard.ingest.raw import RawSearchError
 from dashboard.schema import BOT_MODES
 from dashboard.views import guard, pages, sidebar
+from dashboard.views.cache import SAMPLE_FORMAT
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_LINES, SAMPLE_SEED, AppConfig
 from dashboard.views.explore import FILTER_PARAM, current_filters
 from dashboard.views.sidebar import CUBE, LIVE, SAMPLE, SERVER, UPLOAD, Selected, Settings
@@ -40,7 +41,7 @@ def _sample_bytes(count: int) -> bytes:
     """The embedded sample's text: the same generator and parameters as the sample the pages analyse."""
     from dashboard.sample import generate_sample
 
-    return b"".join(generate_sample(count, days=SAMPLE_DAYS, seed=SAMPLE_SEED).chunks())
+    return b"".join(generate_sample(count, days=SAMPLE_DAYS, seed=SAMPLE_SEED, fmt=SAMPLE_FORMAT).chunks())
 
 
 def openers(selected: Selected, sample_lines: int) -> list[lines.Opener] | None:

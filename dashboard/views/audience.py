@@ -1,0 +1,169 @@
+"""The Audience page: visits, entry and exit pages, UTM campaigns, referrers, page views vs assets, response times.
+
+It reads the log the sidebar loaded, like the other pages, and draws tables computed once per log and selection
+(``cache.audience`` → ``analysis.audience``). A log without response times shows one line saying why in place
+of the response-time panels. Each section draws inside its own guard.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis.audience import AudienceData
+from dashboard.analysis.timing import SLOW_MIN_REQUESTS, STATS
+from dashboard.analysis.visits import VISIT_TIMEOUT
+from dashboard.render import bars, theme
+from dashboard.render.audience import format_duration, format_seconds, format_share, percentiles_chart
+from dashboard.render.format import human_bytes
+from dashboard.views import cache, guard, sidebar
+from dashboard.views.config import AppConfig
+from dashboard.views.sidebar import Selected, Settings
+
+KEY = "audience_"
+PAGES_ONLY_HELP = (
+    "response times of page views only (GETs of pages answered 2xx or 304); visits always count page views"
+)
+OWN_HOSTS_HELP = (
+    "comma-separated host names left out of the referrers, besides those detected from the log "
+    "(its virtual hosts and hosts that link between the site's own pages)"
+)
+SECONDS_COLUMNS = {  # column → (title, factor): totals in seconds, single responses in milliseconds
+    "total_s": ("time served (s)", 1.0),
+    "avg_s": ("avg (ms)", 1000.0),
+    **{key: (f"{key} (ms)", 1000.0) for key in STATS},
+}
+
+
+def page(config: AppConfig) -> None:
+    """The Audience page: the shared sidebar, then visits, sources, pages vs assets and response times."""
+    settings, selected = sidebar.render(config)
+    render(settings, selected)
+
+
+def render(settings: Settings, selected: Selected | None) -> None:
+    """The page body."""
+    st.title("Audience")
+    if selected is None:
+        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+        return
+    if selected.cube is not None:
+        st.info("Visits and response times need the log's rows; a saved cube holds only counts. Open the log itself.")
+        return
+    if selected.loaded is None or selected.loaded.frame.empty:
+        st.warning("This log has no parsed request to show.")
+        return
+    top = st.columns([1, 2])
+    pages_only = top[0].toggle("Pages only", value=False, key=KEY + "pages_only", help=PAGES_ONLY_HELP)
+    typed = top[1].text_input(
+        "The site's own hosts", key=KEY + "own_hosts", help=OWN_HOSTS_HELP, placeholder="shop.example.com"
+    )
+    own = tuple(sorted({h.strip().lower() for h in typed.split(",") if h.strip()}))
+    data = None
+    with guard.section("The audience of this log", "Try another bot filter, bucket or time zone."):
+        data = cache.audience(selected.loaded, settings.bots, pages_only, settings.bucket, settings.tz, own)
+    if data is None:
+        return
+    for title, draw in (
+        ("Visits", lambda: _visits(data)),
+        ("Entry and exit pages", lambda: _entries(data)),
+        ("Sources", lambda: _sources(data)),
+        ("Page views and assets", lambda: _kinds(data, pages_only)),
+        ("Response time", lambda: _response(data, settings, pages_only)),
+    ):
+        with guard.section(title):
+            draw()
+
+
+def _visits(data: AudienceData) -> None:
+    st.subheader("Visits")
+    figures = data.visit_figures
+    cols = st.columns(6)
+    cols[0].metric("Page views", f"{data.pageviews:,}")
+    cols[1].metric("Visits", f"{figures['visits']:,}")
+    cols[2].metric("Bounce rate", format_share(figures["bounce_rate"]), help="visits of a single page view")
+    cols[3].metric(
+        "Pages per visit", "–" if figures["pages_per_visit"] is None else f"{figures['pages_per_visit']:.2f}"
+    )
+    cols[4].metric("Median visit", format_duration(figures["duration_median_s"]))
+    cols[5].metric("Mean visit", format_duration(figures["duration_mean_s"]))
+    minutes = int(VISIT_TIMEOUT.total_seconds() // 60)
+    st.caption(
+        f"A visit is one client + user agent's page views until {minutes} minutes pass without one; "
+        "the sidebar's bot filter applies."
+    )
+
+
+def _entries(data: AudienceData) -> None:
+    cols = st.columns(2)
+    with cols[0]:
+        st.subheader("Entry pages")
+        st.dataframe(data.entry_pages, hide_index=True)
+    with cols[1]:
+        st.subheader("Exit pages")
+        st.dataframe(data.exit_pages, hide_index=True)
+
+
+def _sources(data: AudienceData) -> None:
+    cols = st.columns(2)
+    with cols[0]:
+        st.subheader("Referrers")
+        if data.referrers.empty:
+            st.caption("No visit came from another site.")
+        else:
+            st.dataframe(data.referrers, hide_index=True)
+        own = ", ".join(data.own_hosts) or "none detected"
+        st.caption(f"Visits by the referrer of their first page; the site's own hosts left out ({own}).")
+    with cols[1]:
+        st.subheader("Campaigns (UTM)")
+        if data.utm.empty:
+            st.caption("No visit landed on a page with utm_source, utm_medium or utm_campaign.")
+        else:
+            st.dataframe(data.utm, hide_index=True)
+
+
+def _kinds(data: AudienceData, pages_only: bool) -> None:
+    st.subheader("Page views and assets")
+    cols = st.columns(2)
+    with cols[0]:
+        kinds = data.kinds.assign(size=[human_bytes(b) for b in data.kinds["bytes"]])
+        st.vega_lite_chart(theme.to_spec(bars.top_bar_chart(kinds, "kind", selectable=False)))
+        st.dataframe(kinds[["kind", "requests", "size"]], hide_index=True)
+    with cols[1]:
+        st.markdown("**Static files**")
+        if data.static_files.empty:
+            st.caption("No request for a static file (see the README's Audience section for the rules).")
+        else:
+            table = data.static_files.assign(size=[human_bytes(b) for b in data.static_files["bytes"]])
+            st.dataframe(table[["path", "requests", "size"]], hide_index=True)
+    if pages_only:
+        st.caption("These panels count every request: the Pages only switch narrows the response times.")
+
+
+def _seconds_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Single responses in milliseconds (the unit they are read in), time served in seconds."""
+    out = table.copy()
+    for column, (title, factor) in SECONDS_COLUMNS.items():
+        if column in out:
+            out[title] = (out.pop(column) * factor).round(1)
+    return out
+
+
+def _response(data: AudienceData, settings: Settings, pages_only: bool) -> None:
+    st.subheader("Response time" + (" of page views" if pages_only else ""))
+    if data.timing_missing is not None:
+        st.caption(data.timing_missing)
+        return
+    cols = st.columns(4)
+    for col, key in zip(cols, ("p50", "p95", "p99", "max"), strict=True):
+        col.metric(key if key != "max" else "Max", format_seconds(data.response[key]))
+    if data.over_time is not None and not data.over_time.empty:
+        st.markdown("**p50, p95 and p99 over time**")
+        st.vega_lite_chart(theme.to_spec(percentiles_chart(data.over_time, settings.tz)))
+    cols = st.columns(2)
+    with cols[0]:
+        st.markdown(f"**Slowest endpoints** (by p95, URLs with {SLOW_MIN_REQUESTS} requests or more)")
+        st.dataframe(_seconds_table(data.slowest), hide_index=True)
+    with cols[1]:
+        st.markdown("**Top URLs and the time spent serving them**")
+        st.dataframe(_seconds_table(data.top_urls), hide_index=True)
