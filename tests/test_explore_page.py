@@ -151,7 +151,11 @@ def test_custom_days_narrow_the_range():
     days.set_value((first, first)).run()
     assert not at.exception
     assert 0 < requests(at) < SAMPLE_LINES
-    assert all(m.delta for m in at.metric)  # compared with the day before
+    # the first day is compared with the day before the log: no deltas, and the page says why
+    assert not any(m.delta for m in at.metric)
+    assert any("no data in the previous period" in c.value for c in at.caption)
+    days.set_value((last, last)).run()
+    assert all(m.delta for m in at.metric)  # the last day is compared with the day before it, which has data
 
 
 def test_the_map_follows_the_filters():

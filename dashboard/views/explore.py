@@ -141,7 +141,9 @@ def render(settings: Settings, selected: Selected | None) -> None:
         pages.link("lines", "Show these lines", pages.lines_params(filters, *_bounds(period)), ":material/article:")
         applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
         try:
-            data = explore.explore(prepared, applied, period, compare=compare and period is not None)
+            data = explore.explore(
+                prepared, applied, period, compare=compare and period is not None, bucket=settings.bucket
+            )
         except FilterError as exc:
             st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
     if data is None:
@@ -252,13 +254,18 @@ def _caption(selected: Selected, data: explore.ExploreData, settings: Settings) 
         return
     fmt = "%Y-%m-%d %H:%M"
     start, end = period.start.tz_convert(settings.tz), period.end.tz_convert(settings.tz)
-    text = f"{selected.name} · {start.strftime(fmt)} → {end.strftime(fmt)} ({settings.tz}) · buckets of {data.bucket}"
+    text = f"{selected.name} · {start.strftime(fmt)} → {end.strftime(fmt)} ({settings.tz})"
+    text += f" · buckets of {data.bucket} (the sidebar's Bucket)"
     if data.previous is not None:
         text += f" · compared with {data.previous.start.tz_convert(settings.tz).strftime(fmt)} onwards"
+        if data.comparison_note:
+            text += f": {data.comparison_note}"
     st.text(text)
 
 
 def _figures(data: explore.ExploreData) -> None:
+    if data.comparison_note:
+        st.caption(f"Compared with the previous period: {data.comparison_note}.")
     cols = st.columns(len(data.figures))
     for col, figure in zip(cols, data.figures, strict=True):
         col.metric(

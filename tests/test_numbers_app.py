@@ -1,0 +1,43 @@
+"""AppTest: the numbers of #14 item 3 as the pages show them (the Traffic page and the Explore page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAFFIC = ROOT / "app.py"
+EXPLORE = ROOT / "tests" / "support" / "explore_app.py"
+SAMPLE_LINES = 5000
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch):
+    from dashboard.views import cache
+
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
+    cache.clear_all()
+    yield
+    cache.clear_all()
+
+
+def run_app(app: Path, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(app), default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_explore_follows_the_sidebar_bucket_and_says_so():
+    at = run_app(EXPLORE, {"bucket": "15min"})
+    assert not at.exception
+    assert any("buckets of 15min (the sidebar's Bucket)" in t.value for t in at.text)
+    at.selectbox(key="bucket").set_value("1D").run()
+    assert any("buckets of 1D (the sidebar's Bucket)" in t.value for t in at.text)
