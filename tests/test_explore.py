@@ -173,7 +173,12 @@ def test_traffic_and_status_over_time(prepared):
     data = explore.explore(prepared, [], None, bucket="1h")
     traffic = data.traffic.set_index("time")
     assert traffic.loc[utc("2026-06-01 10:00")].to_dict() == {"requests": 4, "visitors": 3, "bytes": 3150}
-    seen = {utc("2026-06-01 10:00"): 4, utc("2026-06-01 11:00"): 2, utc("2026-06-01 12:00"): 1, utc("2026-06-02 10:00"): 3}
+    seen = {
+        utc("2026-06-01 10:00"): 4,
+        utc("2026-06-01 11:00"): 2,
+        utc("2026-06-01 12:00"): 1,
+        utc("2026-06-02 10:00"): 3,
+    }
     every_hour = pd.date_range(utc("2026-06-01 10:00"), utc("2026-06-02 10:00"), freq="h")
     assert traffic["requests"].to_dict() == {t: seen.get(t, 0) for t in every_hour}  # empty hours are zeros
     assert set(data.status["time"]) == set(every_hour)  # a bucket without requests is a row of zeros

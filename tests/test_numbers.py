@@ -28,3 +28,34 @@ def test_bucket_grid_follows_the_bucket_policy_of_rows():
         rows = bucket_starts(times, bucket, tz).dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
         grid = bucket_grid(times.iloc[0].value, times.iloc[-1].value, pd.Timedelta(bucket), tz)
         assert np.array_equal(grid, np.unique(rows.astype("datetime64[ns]").astype(np.int64)))
+
+
+def test_the_traffic_page_and_explore_have_every_hour_zeros_included(tmp_path):
+    from dashboard.analysis import explore, traffic
+    from dashboard.analysis.buckets import window_end
+    from dashboard.analysis.cube import build_cube
+    from dashboard.analysis.rows import prepare
+    from dashboard.render.heatmaps import heatmap_pivot
+    from support.explore_log import load
+
+    loaded = load(tmp_path)  # Monday 10:00-12:xx, then nothing until Tuesday 10:00
+    cube = build_cube(loaded.frame, "1h", "UTC")
+    buckets = traffic.bucket_options(cube, "1h", "UTC")
+    assert len(buckets) == 25 and len(traffic.bucket_options(cube)) == 4
+    end = window_end(buckets, len(buckets) - 1, "1h")
+    data = traffic.window_data(loaded.frame, cube, buckets[0], end, buckets=buckets)
+    pivot = heatmap_pivot(data.browser_counts, "browser")  # the CSV of the page
+    assert len(pivot) == 25 and (pivot["Total"] == 0).sum() == 21
+    assert set(data.browser_timeline["bucket"]) == set(buckets)
+    series = explore.explore(prepare(loaded.frame, "UTC"), bucket="1h").traffic
+    assert series["requests"].tolist() == pivot["Total"].tolist()  # the same hours, the same counts, on both pages
+
+
+def test_window_indices_keep_the_time_span():
+    from dashboard.analysis.traffic import window_indices
+
+    quarter = list(pd.date_range(utc("2026-06-01 00:00"), periods=96, freq="15min"))
+    assert window_indices(quarter, utc("2026-06-01 04:00"), utc("2026-06-01 12:00")) == (16, 47)
+    assert window_indices(quarter, utc("2026-06-01 04:00"), utc("2026-06-01 12:00"), whole=True) == (0, 95)
+    four = list(pd.date_range(utc("2026-06-01 00:00"), periods=6, freq="4h"))
+    assert window_indices(four, utc("2026-06-01 05:15"), utc("2026-06-01 05:30")) == (1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -41,3 +42,28 @@ def test_explore_follows_the_sidebar_bucket_and_says_so():
     assert any("buckets of 15min (the sidebar's Bucket)" in t.value for t in at.text)
     at.selectbox(key="bucket").set_value("1D").run()
     assert any("buckets of 1D (the sidebar's Bucket)" in t.value for t in at.text)
+
+
+def test_changing_the_bucket_keeps_the_whole_range_whole():
+    at = run_app(TRAFFIC)
+    assert metric(at, "Requests") == f"{SAMPLE_LINES:,}"
+    for bucket in ("15min", "1h", "1D", "4h"):
+        at.selectbox(key="bucket").set_value(bucket).run()
+        assert not at.exception
+        assert metric(at, "Requests") == f"{SAMPLE_LINES:,}", bucket
+        window = at.select_slider(key="window").value
+        assert window == (at.select_slider(key="window").options[0], at.select_slider(key="window").options[-1])
+
+
+def test_changing_the_bucket_keeps_the_time_span_of_a_window():
+    at = run_app(TRAFFIC)
+    slider = at.select_slider(key="window")
+    options = slider.options
+    slider.set_value((options[3], options[6])).run()  # four 4h buckets: 16 hours
+    before = metric(at, "Requests")
+    at.selectbox(key="bucket").set_value("15min").run()
+    assert not at.exception
+    assert metric(at, "Requests") == before
+    first, last = at.select_slider(key="window").value
+    last_quarter = (pd.Timestamp(options[6]) + pd.Timedelta("3h45min")).strftime("%Y-%m-%d %H:%M")
+    assert (first, last) == (options[3], last_quarter)

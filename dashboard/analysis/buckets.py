@@ -19,9 +19,10 @@ from dashboard.errors import DataBloomError
 
 DEFAULT_BUCKET = "4h"
 DEFAULT_TZ = "UTC"
-BUCKETS = ("15min", "1h", "4h", "1D")  # the sizes the pages offer
+BUCKETS = ("1min", "5min", "15min", "1h", "4h", "1D")  # the sizes the pages offer
+LIVE_BUCKET = "1min"  # a followed log starts at minute scale: the newest requests are its point
 DAY = pd.Timedelta(days=1)
-GRID_STEP = pd.Timedelta(minutes=15)  # every UTC offset in use is a multiple of 15 min: a probe per step meets each bucket
+GRID_STEP = pd.Timedelta(minutes=15)  # UTC offsets are multiples of 15 min: a probe per step meets every bucket
 LABEL_FORMAT = "%Y-%m-%d %H:%M"
 OFFSET_FORMAT = "%z"
 

@@ -124,9 +124,7 @@ def _on_grid(uniq: np.ndarray, grid: np.ndarray | None) -> tuple[np.ndarray, np.
     return full, np.searchsorted(full, uniq)
 
 
-def traffic(
-    rows: Rows, bucket: str, shift: pd.Timedelta | None = None, grid: np.ndarray | None = None
-) -> pd.DataFrame:
+def traffic(rows: Rows, bucket: str, shift: pd.Timedelta | None = None, grid: np.ndarray | None = None) -> pd.DataFrame:
     """Per bucket: requests, unique visitors (per bucket), bytes; ``shift`` moves times (the ghost period).
 
     With a ``grid`` every bucket of it has a row, zeros included.

@@ -27,6 +27,7 @@ KEY = "overview_"
 PLAY_SECONDS = 1.5
 LIVE_SECONDS = 2.0
 LIVE_WINDOW = "window_live"
+SPAN_KEY = KEY + "span"  # (bucket, tz), start, end, whole: the window as time, to keep it when the bucket changes
 SAMPLE_BANNER = (
     "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
     "sidebar (**Upload**), or start the app with `streamlit run app.py -- --log /var/log/nginx/access.log`."
@@ -79,7 +80,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
     loaded = selected.loaded
     with guard.section("The traffic of this log", "Try another bucket size or time zone."):
         cube = cache.cube(loaded, settings.bucket, settings.tz)
-        buckets = traffic.bucket_options(cube)
+        buckets = traffic.bucket_options(cube, settings.bucket, settings.tz)
         if not buckets:
             st.warning("This log has no parsed request to show.")
         else:
@@ -102,7 +103,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
 def _cube_body(settings: Settings, selected: Selected) -> None:
     """A saved cube: every count panel; visitors from its visitors table; no rows, so no alerts or rejects."""
     cube, exact = cache.rebucketed(selected.loaded, selected.cube, settings.bucket, settings.tz)
-    buckets = traffic.bucket_options(cube)
+    buckets = traffic.bucket_options(cube, settings.bucket if exact else None, settings.tz)
     if not buckets:
         st.warning("This cube is empty.")
         return
@@ -125,8 +126,10 @@ def _window_section(
         labels = bucket_labels(buckets)
         if live:
             _follow_newest(labels)
-        elif st.session_state.get(KEY + "playing"):
-            _advance(labels)
+        else:
+            _keep_span(settings, buckets, labels)
+            if st.session_state.get(KEY + "playing"):
+                _advance(labels)
         cols = st.columns([6, 1])
         with cols[0]:
             # A live window is always in session state already (set by _follow_newest): no default then.
@@ -153,8 +156,12 @@ def _window_section(
         first, last = (value, value) if isinstance(value, str) else value
         i, j = labels.index(first), labels.index(last)
         start, end = buckets[i], window_end(buckets, j, settings.bucket)
+        if not live:
+            st.session_state[SPAN_KEY] = ((settings.bucket, settings.tz), start, end, (i, j) == (0, len(labels) - 1))
         top = st.session_state.get(KEY + "top", traffic.TOP_HEATMAP)
-        data = traffic.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
+        data = traffic.window_data(
+            selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz, buckets=buckets
+        )
         if selected.cube is not None:
             data.figures["visitors"] = window_visitors(selected.cube, start, end)
         with guard.section("The figures"):
@@ -168,6 +175,16 @@ def _window_section(
 
     # A followed log is already inside the live fragment (fragments do not nest).
     section() if live else st.fragment(run_every=PLAY_SECONDS if playing else None)(section)()
+
+
+def _keep_span(settings: Settings, buckets: list[pd.Timestamp], labels: list[str]) -> None:
+    """After a change of bucket size or zone the window covers the same time (the whole range stays whole)."""
+    kept = st.session_state.get(SPAN_KEY)
+    if kept is None or kept[0] == (settings.bucket, settings.tz):
+        return
+    _, start, end, whole = kept
+    i, j = traffic.window_indices(buckets, start, end, whole)
+    st.session_state["window"] = (labels[i], labels[j])
 
 
 def _follow_newest(labels: list[str]) -> None:
