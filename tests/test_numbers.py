@@ -59,3 +59,25 @@ def test_window_indices_keep_the_time_span():
     assert window_indices(quarter, utc("2026-06-01 04:00"), utc("2026-06-01 12:00"), whole=True) == (0, 95)
     four = list(pd.date_range(utc("2026-06-01 00:00"), periods=6, freq="4h"))
     assert window_indices(four, utc("2026-06-01 05:15"), utc("2026-06-01 05:30")) == (1, 1)
+
+
+def _alert(expected: float, observed: float, unit: str):
+    from dashboard.alerts.alert import Alert
+
+    start = utc("2026-06-01 10:00")
+    return Alert(start, start + pd.Timedelta("10min"), "rule", "warning", "errors", expected, observed, "m", unit=unit)
+
+
+def test_alert_figures_carry_their_unit_on_the_page_the_cli_and_the_webhook():
+    from dashboard.cli.alerts import format_alert
+    from dashboard.views.alerts_panel import alerts_table
+
+    share, count = _alert(10.0, 40.0, "%"), _alert(1234.4, 5678.0, "requests")
+    table = alerts_table([share, count], "UTC")
+    assert table[["expected", "observed"]].values.tolist() == [
+        ["10.0 %", "40.0 %"],
+        ["1,234 requests", "5,678 requests"],
+    ]
+    assert "[expected 10.0 %, observed 40.0 %]" in format_alert(share)
+    doc = share.to_dict()  # the webhook's body and the CLI's JSON
+    assert (doc["expected_text"], doc["observed_text"]) == ("10.0 %", "40.0 %")

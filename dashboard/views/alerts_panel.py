@@ -27,8 +27,8 @@ def alerts_table(alerts: list, tz: str) -> pd.DataFrame:
             "severity": [a.severity for a in alerts],
             "detector": [a.detector for a in alerts],
             "subject": [a.subject for a in alerts],
-            "expected": [round(float(a.expected), 1) for a in alerts],
-            "observed": [round(float(a.observed), 1) for a in alerts],
+            "expected": [a.expected_text for a in alerts],  # with their unit: a share reads "12.0 %"
+            "observed": [a.observed_text for a in alerts],
         }
     )
 
