@@ -149,7 +149,7 @@ def test_top_urls_with_top_n_other_and_share(prepared):
         {"path": "/", "requests": 2, "share": 0.2, "bytes": 2000, "visitors": 2},
         {"path": "/about", "requests": 2, "share": 0.2, "bytes": 2000, "visitors": 2},
         {"path": "/missing", "requests": 2, "share": 0.2, "bytes": 200, "visitors": 2},
-        {"path": "Other", "requests": 4, "share": 0.4, "bytes": 370, "visitors": 4},
+        {"path": "Other (4 more)", "requests": 4, "share": 0.4, "bytes": 370, "visitors": 4},
     ]
 
 

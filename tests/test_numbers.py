@@ -81,3 +81,57 @@ def test_alert_figures_carry_their_unit_on_the_page_the_cli_and_the_webhook():
     assert "[expected 10.0 %, observed 40.0 %]" in format_alert(share)
     doc = share.to_dict()  # the webhook's body and the CLI's JSON
     assert (doc["expected_text"], doc["observed_text"]) == ("10.0 %", "40.0 %")
+
+
+def _browsers_log(tmp_path):
+    from dashboard.pipeline import load_log
+    from support.loglines import UA_CHROME, UA_FIREFOX, combined
+
+    agents = [UA_CHROME] * 5 + [UA_FIREFOX] * 4 + ["<script>alert(1)</script>"] * 3 + ["Wget/1.21.4", "curl/8.0.1"]
+    lines = [
+        combined(f"8.8.8.{i}", f"01/Jun/2026:10:{i:02d}:00 +0000", "GET / HTTP/1.1", 200, 100, agent=agent)
+        for i, agent in enumerate(agents)
+    ]
+    path = tmp_path / "browsers.log"
+    path.write_text("\n".join(lines) + "\n")
+    return load_log(path, "combined")
+
+
+def test_unrecognised_agents_and_the_top_n_remainder_are_two_different_rows(tmp_path):
+    from dashboard.analysis import explore
+    from dashboard.analysis.filters import Filter
+    from dashboard.analysis.rows import prepare
+    from dashboard.render.bars import top_bar_chart
+
+    prepared = prepare(_browsers_log(tmp_path).frame, "UTC")
+    table = explore.explore(prepared, top=3).tops["browsers"]
+    assert table[["browser", "requests"]].values.tolist() == [
+        ["Chrome", 5],
+        ["Firefox", 4],
+        ["Unrecognised", 3],
+        ["Other (2 more)", 2],
+    ]
+    assert table["browser"].is_unique  # one CSV key per row
+    only = explore.explore(prepared, [Filter("browser", "is", "Unrecognised")])
+    assert {f.key: f.value for f in only.figures}["requests"] == 3  # a real value: it can be filtered by
+    spec = top_bar_chart(table, "browser", "Browsers").to_dict()
+    bars = spec["datasets"][next(iter(spec["datasets"]))]
+    assert [row["browser"] for row in bars] == ["Chrome", "Firefox", "Unrecognised"]  # the rest is not a bar
+    assert spec["title"]["subtitle"] == ["+ Other (2 more): 2 requests"]
+
+
+def test_the_traffic_page_browsers_beside_their_remainder(tmp_path):
+    from dashboard.analysis import traffic
+    from dashboard.analysis.buckets import window_end
+    from dashboard.analysis.cube import build_cube
+    from dashboard.analysis.top import with_rest
+    from dashboard.render.format import rest_note
+
+    loaded = _browsers_log(tmp_path)
+    cube = build_cube(loaded.frame, "1h", "UTC")
+    buckets = traffic.bucket_options(cube, "1h")
+    data = traffic.window_data(loaded.frame, cube, buckets[0], window_end(buckets, 0, "1h"), buckets=buckets)
+    table = with_rest(data.browser_totals, "browser", 2)
+    assert table["browser"].tolist() == ["Chrome", "Firefox", "Other (3 more)"]
+    assert rest_note(table, "browser") == "+ Other (3 more): 5 requests"
+    assert table["requests"].sum() == data.figures["requests"] == 14

@@ -20,9 +20,9 @@ from dashboard.analysis.figures import LABELS, RESPONSE_FIGURE, Figure, headline
 from dashboard.analysis.filters import Filter, filter_mask
 from dashboard.analysis.ranges import DateRange, auto_bucket, data_range, previous_period
 from dashboard.analysis.rows import Prepared, Rows, select_rows
-from dashboard.analysis.top import alphabetical_ranks, ranked, top_and_rest
+from dashboard.analysis.top import alphabetical_ranks, ranked, rest_label, top_and_rest
 from dashboard.analysis.visitors import visitors_per_group
-from dashboard.schema import OTHER, STATUS_LABELS, is_country, status_codes
+from dashboard.schema import STATUS_LABELS, is_country, status_codes
 
 TOP_N = 10
 HEATMAP_COUNTRIES = 10
@@ -80,7 +80,8 @@ def top_table(
     visitors: bool = False,
     drop_empty: bool = False,
 ) -> pd.DataFrame:
-    """Per value of a dimension: requests, share of the panel's total, bytes (and visitors); top-N plus Other."""
+    """Per value of a dimension: requests, share of the panel's total, bytes (and visitors); top-N plus one
+    "Other (N more)" row for the rest."""
     prepared = rows.prepared
     columns = [dimension, "requests", "share", "bytes", *(["visitors"] if visitors else [])]
     if dimension not in prepared.codes:
@@ -102,7 +103,7 @@ def top_table(
         per_slot = _visitors(rows, slot[codes], len(head) + 1)
         table["visitors"] = per_slot[: len(head)]
     if len(rest):
-        other = {dimension: OTHER, "requests": requests[rest].sum(), "bytes": sent[rest].sum()}
+        other = {dimension: rest_label(len(rest)), "requests": requests[rest].sum(), "bytes": sent[rest].sum()}
         if visitors:
             other["visitors"] = int(per_slot[len(head)])
         table = pd.concat([table, pd.DataFrame([other])], ignore_index=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboard.analysis.figures import SHARE_FIGURES, Figure
+from dashboard.analysis.top import is_rest
 
 
 def human_bytes(n: float) -> str:
@@ -34,3 +37,11 @@ def format_delta(figure: Figure) -> str | None:
     if figure.change is None:
         return "new" if figure.value else "±0"
     return f"{figure.change:+.1%}"
+
+
+def rest_note(table: pd.DataFrame, dimension: str) -> str | None:
+    """ "+ Other (12 more): 3,456 requests" for a top-N table with a remainder row, else None (drawn beside bars)."""
+    rest = table[is_rest(table[dimension])] if len(table) else table
+    if rest.empty:
+        return None
+    return f"+ {rest[dimension].iloc[0]}: {int(rest['requests'].sum()):,} requests"

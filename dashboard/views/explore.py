@@ -20,9 +20,10 @@ from dashboard.analysis.figures import WORSE_WHEN_UP
 from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
 from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
 from dashboard.analysis.rows import Prepared
+from dashboard.analysis.top import is_rest
 from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import format_delta, format_value
+from dashboard.render.format import format_delta, format_value, rest_note
 from dashboard.schema import BOT_MODES, OTHER
 from dashboard.views import cache, guard, pages, sidebar
 from dashboard.views.config import AppConfig
@@ -84,7 +85,7 @@ def _on_pick(chart_key: str, dimension: str) -> None:
     picked = (state.get("selection") or {}).get(theme.PICK) or []
     for point in picked:
         value = point.get(dimension)
-        if value is None or value == OTHER:
+        if value is None or value == OTHER or is_rest([value])[0]:
             continue
         add_filter(Filter(CLICK_FIELDS[dimension], "is", str(value)))
 
@@ -322,8 +323,9 @@ def _tops(data: explore.ExploreData, version: str) -> None:
                     st.caption("Nothing in this selection.")
                     continue
                 total = int(table["requests"].sum())
-                shown = int((table[dimension] != OTHER).sum())
-                rest = " and the rest as Other" if shown < len(table) else ""
+                shown = int((~is_rest(table[dimension])).sum())
+                note = rest_note(table, dimension)
+                rest = f" · {note}" if note else ""
                 st.caption(f"{total:,} requests · top {shown}{rest} · click a bar to filter by it")
                 chart = bars.top_bar_chart(table, dimension)
                 key = KEY + "pick_" + panel + "_" + version

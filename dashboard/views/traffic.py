@@ -16,14 +16,16 @@ from dashboard.analysis import traffic
 from dashboard.analysis.buckets import bucket_labels, window_end
 from dashboard.analysis.cube import window_visitors
 from dashboard.analysis.figures import FIGURES
+from dashboard.analysis.top import with_rest
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import format_value
+from dashboard.render.format import format_value, rest_note
 from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
 KEY = "overview_"
+TOP_BARS = 15  # browsers drawn as bars; the rest is one "Other (N more)" caption beside them
 PLAY_SECONDS = 1.5
 LIVE_SECONDS = 2.0
 LIVE_WINDOW = "window_live"
@@ -259,9 +261,11 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> Non
         )
         st.altair_chart(chart)
     with right:
-        st.altair_chart(
-            bars.top_bar_chart(data.browser_totals.head(15), "browser", "Requests in the window", selectable=False),
-        )
+        table = with_rest(data.browser_totals, "browser", TOP_BARS)
+        st.altair_chart(bars.top_bar_chart(table, "browser", "Requests in the window", selectable=False))
+        note = rest_note(table, "browser")
+        if note:
+            st.caption(note)
 
 
 def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
