@@ -67,3 +67,20 @@ def test_changing_the_bucket_keeps_the_time_span_of_a_window():
     first, last = at.select_slider(key="window").value
     last_quarter = (pd.Timestamp(options[6]) + pd.Timedelta("3h45min")).strftime("%Y-%m-%d %H:%M")
     assert (first, last) == (options[3], last_quarter)
+
+
+def test_anonymising_masks_what_is_shown_not_what_is_counted():
+    def counted(at: AppTest) -> tuple:
+        alerts = next(s.value for s in at.subheader if s.value.startswith("Alerts ("))
+        return metric(at, "Requests"), metric(at, "Unique visitors"), alerts
+
+    plain, masked = run_app(TRAFFIC), run_app(TRAFFIC, {"anon": "true"})
+    assert not masked.exception
+    assert counted(masked) == counted(plain)
+    explore_plain, explore_masked = run_app(EXPLORE), run_app(EXPLORE, {"anon": "true"})
+    assert metric(explore_masked, "Unique visitors") == metric(explore_plain, "Unique visitors")
+    plain_ips = next(d.value for d in explore_plain.dataframe if "ip" in d.value.columns)
+    masked_ips = next(d.value for d in explore_masked.dataframe if "ip" in d.value.columns)
+    assert masked_ips["requests"].tolist() == plain_ips["requests"].tolist()  # the same clients, ranked the same
+    assert masked_ips["ip"].is_unique
+    assert not set(masked_ips["ip"]) & set(plain_ips["ip"][~plain_ips["ip"].str.startswith("Other (")])

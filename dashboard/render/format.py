@@ -6,6 +6,7 @@ import pandas as pd
 
 from dashboard.analysis.figures import SHARE_FIGURES, Figure
 from dashboard.analysis.top import is_rest
+from dashboard.enrich.anonymise import mask_ip, mask_text
 
 
 def human_bytes(n: float) -> str:
@@ -45,3 +46,22 @@ def rest_note(table: pd.DataFrame, dimension: str) -> str | None:
     if rest.empty:
         return None
     return f"+ {rest[dimension].iloc[0]}: {int(rest['requests'].sum()):,} requests"
+
+
+def shown_ips(values: pd.Series, anonymise: bool, per_client: bool = True) -> pd.Series:
+    """Client addresses as a table shows them: masked when anonymising (counted before, shown after); in a
+    table of one row per client (``per_client``), clients sharing a masked network read "192.0.2.0 #2"."""
+    if not anonymise:
+        return values
+    text = values.astype(str)
+    rest = is_rest(text)
+    masked = pd.Series([t if r else mask_ip(t) for t, r in zip(text, rest, strict=True)], index=values.index)
+    if not per_client:
+        return masked
+    seen = masked.groupby(masked).cumcount() + 1
+    return masked.where(seen == 1, masked + " #" + seen.astype(str))
+
+
+def shown_text(text: str, anonymise: bool) -> str:
+    """Free text (an alert, a rejected line) with its addresses masked when anonymising."""
+    return mask_text(text) if anonymise else text

@@ -23,7 +23,7 @@ from dashboard.analysis.rows import Prepared
 from dashboard.analysis.top import is_rest
 from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import format_delta, format_value, rest_note
+from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
 from dashboard.views import cache, guard, pages, sidebar
 from dashboard.views.config import AppConfig
@@ -132,7 +132,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
         st.error(f"Ignored a filter from the link: {plain(message)}", icon="⚠️")
     data = None
     with guard.section("This selection", "Try another date range or remove a filter."):
-        # Anonymisation is the sidebar's: the selected log is already masked when it is on.
+        # Anonymisation is the sidebar's: figures are counted on full addresses, only shown addresses are masked.
         prepared = cache.explore_prepared(selected.loaded, settings.tz)
         with top[0]:
             period = _date_range(prepared, settings.tz)
@@ -155,7 +155,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
         ("The figures", lambda: _figures(data)),
         ("Traffic over time", lambda: _traffic(data, settings)),
         ("Status codes over time", lambda: _status(data, settings, version)),
-        ("The top lists", lambda: _tops(data, version)),
+        ("The top lists", lambda: _tops(data, version, selected.anonymise)),
         ("The country map", lambda: _map(data, version)),
         ("The heatmaps", lambda: _heatmaps(data)),
         ("Response time", lambda: _response(data, settings)),
@@ -310,13 +310,16 @@ def _status(data: explore.ExploreData, settings: Settings, version: str) -> None
     _download(data.status, "status-over-time")
 
 
-def _tops(data: explore.ExploreData, version: str) -> None:
+def _tops(data: explore.ExploreData, version: str, anonymise: bool = False) -> None:
     keys = list(data.tops)
     for i in range(0, len(keys), 2):
         cols = st.columns(2)
         for col, panel in zip(cols, keys[i : i + 2], strict=False):
             title, dimension, _ = explore.TOP_PANELS[panel]
             table = data.tops[panel]
+            masked = anonymise and dimension == "ip"  # counted per client, shown masked: no click filter then
+            if masked:
+                table = table.assign(ip=shown_ips(table["ip"], anonymise))
             with col, guard.section(title):
                 st.subheader(title)
                 if table.empty:
@@ -326,15 +329,19 @@ def _tops(data: explore.ExploreData, version: str) -> None:
                 shown = int((~is_rest(table[dimension])).sum())
                 note = rest_note(table, dimension)
                 rest = f" · {note}" if note else ""
-                st.caption(f"{total:,} requests · top {shown}{rest} · click a bar to filter by it")
-                chart = bars.top_bar_chart(table, dimension)
+                how = "addresses masked, each client counted apart" if masked else "click a bar to filter by it"
+                st.caption(f"{total:,} requests · top {shown}{rest} · {how}")
+                chart = bars.top_bar_chart(table, dimension, selectable=not masked)
                 key = KEY + "pick_" + panel + "_" + version
-                st.vega_lite_chart(
-                    theme.to_spec(chart),
-                    key=key,
-                    on_select=partial(_on_pick, key, dimension),
-                    selection_mode=theme.PICK,
-                )
+                if masked:
+                    st.vega_lite_chart(theme.to_spec(chart), key=key)
+                else:
+                    st.vega_lite_chart(
+                        theme.to_spec(chart),
+                        key=key,
+                        on_select=partial(_on_pick, key, dimension),
+                        selection_mode=theme.PICK,
+                    )
                 with st.expander("Table"):
                     st.dataframe(table, hide_index=True, column_config=SHARE_COLUMN)
                 _download(table, panel)

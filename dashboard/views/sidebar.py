@@ -65,7 +65,7 @@ class Selected:
     is_sample: bool
     live: SharedLive | None = None  # set when the log is followed
     cube: CubeData | None = None  # a saved cube instead of rows
-    anonymise: bool = False  # addresses are masked (also in what a live poll brings)
+    anonymise: bool = False  # client addresses are masked where shown; every figure is counted before
 
 
 def _zones() -> list[str]:
@@ -112,18 +112,13 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
             value=False,
             key="anon",
             bind="query-params",
-            help="mask the last IPv4 octet / last 80 bits of IPv6 everywhere: tables, alerts, exports, rejected lines",
+            help="mask the last IPv4 octet / last 80 bits of IPv6 in what is shown: tables, alerts, exports, "
+            "rejected lines. Visitors, alerts and every count are computed from the full addresses first",
         )
         selected = _load(config, source, fmt)
-        if anonymise and selected is not None and selected.cube is None and not selected.anonymise:
-            selected = masked(selected)
+        if selected is not None and selected.cube is None:
+            selected = dataclasses.replace(selected, anonymise=anonymise)
     return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
-
-
-def masked(selected: Selected) -> Selected:
-    """The selection with every client address masked; a followed log's copies go to their own small cache."""
-    mask = cache.anonymised if selected.live is None else cache.anonymised_live
-    return dataclasses.replace(selected, loaded=mask(selected.loaded), anonymise=True)
 
 
 def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:

@@ -19,7 +19,7 @@ from dashboard.analysis.figures import FIGURES
 from dashboard.analysis.top import with_rest
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import format_value, rest_note
+from dashboard.render.format import format_value, rest_note, shown_text
 from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
@@ -96,9 +96,9 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                 alerts = alerts_panel.load(selected, alerts_config)
             _window_section(settings, selected, cube, buckets, alerts, live)
             with guard.section("Alerts", "The other panels do not depend on them."):
-                alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz)
+                alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz, selected.anonymise)
     with guard.section("Rejected lines"):
-        _rejects(loaded)
+        _rejects(loaded, selected.anonymise)
     st.caption(ATTRIBUTION)
 
 
@@ -169,7 +169,7 @@ def _window_section(
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
-            _browsers(data, settings, alerts)
+            _browsers(data, settings, alerts, selected.anonymise)
         with guard.section("The heatmap tables"):
             _heatmaps(data, settings)
         with guard.section("The country map"):
@@ -244,13 +244,13 @@ def _figures(data: traffic.WindowData, selected: Selected) -> None:
     )
 
 
-def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> None:
+def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonymise: bool) -> None:
     st.subheader("Browsers")
     left, right = st.columns([3, 2])
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
         window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
-        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz)], ignore_index=True)
+        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz, anonymise)], ignore_index=True)
         chart = timeline.browser_timeline_chart(
             data.browser_timeline,
             "browser",
@@ -311,7 +311,7 @@ def _map(data: traffic.WindowData) -> None:
     st.pydeck_chart(deck, height=480)
 
 
-def _rejects(loaded) -> None:
+def _rejects(loaded, anonymise: bool = False) -> None:
     parse = loaded.parse
     label = f"Rejected lines: {parse.rejected:,} of {parse.lines:,}"
     with st.expander(label, expanded=False):
@@ -320,7 +320,10 @@ def _rejects(loaded) -> None:
             return
         st.write(", ".join(f"{reason}: {n:,}" for reason, n in parse.reasons.most_common()))
         table = pd.DataFrame(
-            [{"source": r.source, "line": r.line, "reason": r.reason, "text": r.raw} for r in parse.rejects]
+            [
+                {"source": r.source, "line": r.line, "reason": r.reason, "text": shown_text(r.raw, anonymise)}
+                for r in parse.rejects
+            ]
         )
         st.dataframe(table, hide_index=True)
         if parse.rejected > len(parse.rejects):
