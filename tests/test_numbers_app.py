@@ -84,3 +84,28 @@ def test_anonymising_masks_what_is_shown_not_what_is_counted():
     assert masked_ips["requests"].tolist() == plain_ips["requests"].tolist()  # the same clients, ranked the same
     assert masked_ips["ip"].is_unique
     assert not set(masked_ips["ip"]) & set(plain_ips["ip"][~plain_ips["ip"].str.startswith("Other (")])
+
+
+def test_a_followed_log_starts_at_minute_buckets_and_its_panel_agrees_with_the_page(tmp_path, monkeypatch):
+    from support.loglines import combined
+
+    path = tmp_path / "live.log"
+    lines = [combined("8.8.8.8", f"01/Jun/2026:10:{m:02d}:00 +0000", "GET / HTTP/1.1", 200, 10) for m in range(30)]
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--follow {path}")
+    at = run_app(TRAFFIC)
+    assert not at.exception
+    assert at.selectbox(key="bucket").value == "1min"
+    assert len(at.select_slider(key="window_live").options) == 30  # one bar a minute, not one 4-hour bar
+
+    def held(at: AppTest) -> str:
+        note = next(c.value for c in at.caption if c.value.startswith("This read:"))
+        return note.split()[2]
+
+    assert held(at) == metric(at, "Requests") == "30"
+    with path.open("a") as f:
+        f.write(combined("8.8.4.4", "01/Jun/2026:10:45:00 +0000", "GET /a HTTP/1.1", 200, 10) + "\n")
+    at.run()
+    assert held(at) == metric(at, "Requests") == "31"
+    at.selectbox(key="bucket").set_value("1h").run()
+    assert at.selectbox(key="bucket").value == "1h"  # the user's choice stays

@@ -20,6 +20,13 @@ def poll(selected: Selected) -> Selected:
     return dataclasses.replace(selected, loaded=selected.live.poll())
 
 
+def snapshot_note(selected: Selected) -> str:
+    """The read the panel and the page below are drawn from, so the two can be seen to agree."""
+    parse = selected.loaded.parse
+    held = len(selected.loaded.frame)
+    return f"This read: {held:,} requests held ({parse.lines:,} lines read); the page below shows the same read."
+
+
 def render(selected: Selected, tz: str) -> None:
     """Requests per minute, active visitors and the newest requests of a followed log."""
     figures = live_figures(selected.loaded.frame, tz)
@@ -28,6 +35,7 @@ def render(selected: Selected, tz: str) -> None:
     cols[0].metric("Requests in the last hour", f"{int(figures.per_minute['requests'].sum()):,}")
     cols[1].metric("Active visitors (5 min)", f"{figures.active_visitors:,}")
     cols[2].metric("Newest request", figures.now.strftime("%H:%M:%S") if figures.now is not None else "—")
+    st.caption(snapshot_note(selected))
     if not figures.per_minute.empty:
         chart = timeline.live_rate_chart(figures.per_minute, tz)
         st.altair_chart(chart)

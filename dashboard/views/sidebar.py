@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.analysis.buckets import BUCKETS, DEFAULT_BUCKET
+from dashboard.analysis.buckets import BUCKETS, DEFAULT_BUCKET, LIVE_BUCKET
 from dashboard.analysis.cube import CubeData, is_parquet
 from dashboard.errors import DataBloomError
 from dashboard.ingest.formats import FORMATS, LogFormat, UnknownFormatError
@@ -105,6 +105,7 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         st.header("View")
         zones = _zones()
         tz = st.selectbox("Time zone", zones, index=0, key="tz", bind="query-params")
+        _live_bucket(source == LIVE or (source == SERVER and st.session_state.get(KEY + "follow", False)))
         bucket = st.selectbox("Bucket", BUCKETS, index=BUCKETS.index(DEFAULT_BUCKET), key="bucket", bind="query-params")
         bots = st.radio("Bots", BOT_MODES, index=0, key="bots", bind="query-params", horizontal=True)
         anonymise = st.toggle(
@@ -119,6 +120,22 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         if selected is not None and selected.cube is None:
             selected = dataclasses.replace(selected, anonymise=anonymise)
     return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
+
+
+def _live_bucket(live: bool) -> None:
+    """Following a log starts at minute buckets (a 4-hour bucket is one bar); leaving it restores the default.
+
+    Only on the switch itself, and never over a bucket the link or the user chose.
+    """
+    was_live = st.session_state.get(KEY + "live")
+    st.session_state[KEY + "live"] = live
+    if live == bool(was_live):
+        return
+    current = st.session_state.get("bucket")
+    if live and current in (None, DEFAULT_BUCKET) and (was_live is not None or "bucket" not in st.query_params):
+        st.session_state["bucket"] = LIVE_BUCKET
+    elif not live and was_live and current == LIVE_BUCKET:
+        st.session_state["bucket"] = DEFAULT_BUCKET
 
 
 def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:

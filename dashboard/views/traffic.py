@@ -68,6 +68,9 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
         current = selected
         with guard.section("The live panel", "The page shows what was read before; it retries at the next update."):
             current = selected if paused else live_panel.poll(selected)
+            # One read for the panel and the body, and the body's cube made before anything is drawn: the
+            # panel is not redrawn with new figures while the body still shows the previous read.
+            cache.cube(current.loaded, settings.bucket, settings.tz)
             live_panel.render(current, settings.tz)
         _body(settings, current, alerts_config, live=True)
 
