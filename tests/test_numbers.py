@@ -135,3 +135,15 @@ def test_the_traffic_page_browsers_beside_their_remainder(tmp_path):
     assert table["browser"].tolist() == ["Chrome", "Firefox", "Other (3 more)"]
     assert rest_note(table, "browser") == "+ Other (3 more): 5 requests"
     assert table["requests"].sum() == data.figures["requests"] == 14
+
+
+def test_the_report_counts_before_it_masks(tmp_path):
+    from dashboard.render.report import report_data
+    from support.explore_log import load
+
+    loaded = load(tmp_path)
+    plain, masked = report_data(loaded), report_data(loaded, anonymise=True)
+    assert [f.value for f in masked.figures] == [f.value for f in plain.figures]
+    assert masked.tops["ips"]["requests"].tolist() == plain.tops["ips"]["requests"].tolist()  # per client
+    assert "81.2.69.160" in set(plain.tops["ips"]["ip"]) and "81.2.69.160" not in set(masked.tops["ips"]["ip"])
+    assert {"81.2.69.0", "81.2.69.0 #2"} <= set(masked.tops["ips"]["ip"])
