@@ -109,3 +109,19 @@ def test_a_followed_log_starts_at_minute_buckets_and_its_panel_agrees_with_the_p
     assert held(at) == metric(at, "Requests") == "31"
     at.selectbox(key="bucket").set_value("1h").run()
     assert at.selectbox(key="bucket").value == "1h"  # the user's choice stays
+
+
+def test_the_whole_range_stays_whole_when_the_log_grows(tmp_path, monkeypatch):
+    from support.loglines import combined
+
+    path = tmp_path / "access.log"
+    first = [combined("8.8.8.8", f"01/Jun/2026:{h:02d}:00:00 +0000", "GET / HTTP/1.1", 200, 10) for h in range(10)]
+    path.write_text("\n".join(first) + "\n")
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--log {path}")
+    at = run_app(TRAFFIC)
+    assert metric(at, "Requests") == "10"
+    with path.open("a") as f:
+        f.write(combined("8.8.4.4", "01/Jun/2026:20:00:00 +0000", "GET /a HTTP/1.1", 200, 10) + "\n")
+    at.run()
+    assert not at.exception
+    assert metric(at, "Requests") == "11"

@@ -29,7 +29,7 @@ TOP_BARS = 15  # browsers drawn as bars; the rest is one "Other (N more)" captio
 PLAY_SECONDS = 1.5
 LIVE_SECONDS = 2.0
 LIVE_WINDOW = "window_live"
-SPAN_KEY = KEY + "span"  # (bucket, tz), start, end, whole: the window as time, to keep it when the bucket changes
+SPAN_KEY = KEY + "span"  # (bucket, tz), start, end, whole, labels: the window as time, kept across bucket changes
 SAMPLE_BANNER = (
     "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
     "sidebar (**Upload**), or start the app with `streamlit run app.py -- --log /var/log/nginx/access.log`."
@@ -162,7 +162,8 @@ def _window_section(
         i, j = labels.index(first), labels.index(last)
         start, end = buckets[i], window_end(buckets, j, settings.bucket)
         if not live:
-            st.session_state[SPAN_KEY] = ((settings.bucket, settings.tz), start, end, (i, j) == (0, len(labels) - 1))
+            whole = (i, j) == (0, len(labels) - 1)
+            st.session_state[SPAN_KEY] = ((settings.bucket, settings.tz), start, end, whole, (first, last))
         top = st.session_state.get(KEY + "top", traffic.TOP_HEATMAP)
         data = traffic.window_data(
             selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz, buckets=buckets
@@ -183,13 +184,23 @@ def _window_section(
 
 
 def _keep_span(settings: Settings, buckets: list[pd.Timestamp], labels: list[str]) -> None:
-    """After a change of bucket size or zone the window covers the same time (the whole range stays whole)."""
+    """The window keeps covering the same time when the bucket size or zone changes, and the whole range stays
+    the whole range when the data grows; a window the user (or Play, or an alert link) just moved is left alone."""
     kept = st.session_state.get(SPAN_KEY)
-    if kept is None or kept[0] == (settings.bucket, settings.tz):
+    value = st.session_state.get("window")
+    if kept is None or value is None:
         return
-    _, start, end, whole = kept
+    view, start, end, whole, shown = kept
+    if _pair(value) != shown or (view == (settings.bucket, settings.tz) and not whole):
+        return
     i, j = traffic.window_indices(buckets, start, end, whole)
-    st.session_state["window"] = (labels[i], labels[j])
+    if _pair(value) != (labels[i], labels[j]):
+        st.session_state["window"] = (labels[i], labels[j])
+
+
+def _pair(value: str | tuple | list) -> tuple[str, str]:
+    """A slider value as (first, last) labels."""
+    return (value, value) if isinstance(value, str) else (value[0], value[-1])
 
 
 def _follow_newest(labels: list[str]) -> None:
