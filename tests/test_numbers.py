@@ -147,3 +147,12 @@ def test_the_report_counts_before_it_masks(tmp_path):
     assert masked.tops["ips"]["requests"].tolist() == plain.tops["ips"]["requests"].tolist()  # per client
     assert "81.2.69.160" in set(plain.tops["ips"]["ip"]) and "81.2.69.160" not in set(masked.tops["ips"]["ip"])
     assert {"81.2.69.0", "81.2.69.0 #2"} <= set(masked.tops["ips"]["ip"])
+
+
+def test_an_anonymised_alert_links_to_its_network_not_its_address():
+    from dashboard.views.alerts_panel import _link_filters
+
+    scanner = _alert(20.0, 300.0, "distinct URLs per 10 min")
+    scanner.detector, scanner.subject = "scanner", "192.0.2.200"
+    assert [f.value for f in _link_filters(scanner, anonymise=False)] == ["192.0.2.200"]
+    assert [f.value for f in _link_filters(scanner, anonymise=True)] == ["192.0.2.0/24"]

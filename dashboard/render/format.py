@@ -6,7 +6,7 @@ import pandas as pd
 
 from dashboard.analysis.figures import SHARE_FIGURES, Figure
 from dashboard.analysis.top import is_rest
-from dashboard.enrich.anonymise import mask_ip, mask_text
+from dashboard.enrich.anonymise import IPV4_KEEP_BITS, IPV6_KEEP_BITS, NOT_AN_ADDRESS, mask_ip, mask_text
 
 
 def human_bytes(n: float) -> str:
@@ -65,3 +65,13 @@ def shown_ips(values: pd.Series, anonymise: bool, per_client: bool = True) -> pd
 def shown_text(text: str, anonymise: bool) -> str:
     """Free text (an alert, a rejected line) with its addresses masked when anonymising."""
     return mask_text(text) if anonymise else text
+
+
+def masked_network(address: str) -> str | None:
+    """``192.0.2.77`` → ``192.0.2.0/24``: the network an anonymised address stands for (None for no address)."""
+    masked = mask_ip(address)
+    if masked in ("", NOT_AN_ADDRESS):
+        return None
+    if masked.startswith("::ffff:"):
+        return f"{masked}/{96 + IPV4_KEEP_BITS}"
+    return f"{masked}/{IPV6_KEEP_BITS if ':' in masked else IPV4_KEEP_BITS}"

@@ -11,7 +11,8 @@ import streamlit as st
 
 from dashboard.alerts import AlertConfigError
 from dashboard.alerts.drill import alert_filters
-from dashboard.render.format import shown_text
+from dashboard.analysis.filters import Filter
+from dashboard.render.format import masked_network, shown_text
 from dashboard.views import pages
 
 KEY = "alerts_"
@@ -57,6 +58,15 @@ def markers(alerts: list, tz: str, anonymise: bool = False) -> pd.DataFrame:
     )
 
 
+def _link_filters(alert, anonymise: bool) -> list[Filter]:
+    """The Lines link's filters; anonymised, a client address becomes its masked network (no full one in the URL)."""
+    filters = alert_filters(alert)
+    if not anonymise:
+        return filters
+    kept = [f if f.field != "ip" else Filter(f.field, f.op, masked_network(f.value)) for f in filters]
+    return [f for f in kept if f.value is not None]
+
+
 def load(selected, config_path: str | None) -> list:
     """The alerts of the selected log, or [] with one clear error for a bad configuration."""
     from dashboard.views import cache
@@ -94,7 +104,7 @@ def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str
                 on_click=_show_window,
                 args=(window_for(alert, buckets, labels),),
             )
-            params = pages.lines_params(alert_filters(alert), alert.start, alert.end)
+            params = pages.lines_params(_link_filters(alert, anonymise), alert.start, alert.end)
             pages.link("lines", "Show the lines", params, ":material/article:")
 
 
