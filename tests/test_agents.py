@@ -292,13 +292,13 @@ CASES = [
     ("wget", "Wget/1.21.4", "Wget", "Other", "bot", True),
     ("go-http-client", "Go-http-client/1.1", "Go-http-client", "Other", "bot", True),
     ("okhttp", "okhttp/4.12.0", "okhttp", "Other", "bot", True),
-    ("feedly", FEEDLY, "Other", "Other", "bot", True),
+    ("feedly", FEEDLY, "Unrecognised", "Other", "bot", True),
     ("feedbin", "Feedbin feed-id:1234 - 5 subscribers", "Feedbin", "Other", "bot", True),
     ("postman", "PostmanRuntime/7.37.3", "PostmanRuntime", "Other", "other", False),
     ("empty", "", "Unknown", "Unknown", "other", False),
     ("dash", "-", "Unknown", "Unknown", "other", False),
-    ("script-tag", "<script>alert(1)</script>", "Other", "Other", "other", False),
-    ("ten-thousand-chars", LONG_AGENT, "Other", "Other", "other", False),
+    ("script-tag", "<script>alert(1)</script>", "Unrecognised", "Other", "other", False),
+    ("ten-thousand-chars", LONG_AGENT, "Unrecognised", "Other", "other", False),
     ("lone-surrogate", "Mozilla/5.0 \ud800 (compatible; Googlebot/2.1)", "Googlebot", "Other", "bot", True),
 ]
 

@@ -371,6 +371,7 @@ def test_cli_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         assert set(item) == {
             *("start", "end", "detector", "severity", "subject"),
             *("expected", "observed", "unit", "direction", "message"),
+            *("expected_text", "observed_text"),
         }
         assert item["message"] and item["unit"]
         assert pd.Timestamp(item["start"]) < pd.Timestamp(item["end"])

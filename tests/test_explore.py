@@ -117,9 +117,10 @@ def test_comparison_with_filters_and_no_previous_data(prepared):
     period = ranges.preset_range(prepared.frame["time"], "day")
     data = explore.explore(prepared, [Filter("bots", "is", "only")], period, compare=True)
     requests = next(f for f in data.figures if f.key == "requests")
-    assert (requests.value, requests.previous) == (3, 0)
-    assert requests.change is None
-    assert format_delta(requests) == "new"
+    assert (requests.value, requests.previous) == (3, None)  # no "new", no "+x pp" against an empty period
+    assert all(format_delta(f) is None for f in data.figures)
+    assert data.previous_empty and data.comparison_note == explore.NO_PREVIOUS
+    assert data.previous_traffic is None
 
 
 @pytest.mark.parametrize(
@@ -148,7 +149,7 @@ def test_top_urls_with_top_n_other_and_share(prepared):
         {"path": "/", "requests": 2, "share": 0.2, "bytes": 2000, "visitors": 2},
         {"path": "/about", "requests": 2, "share": 0.2, "bytes": 2000, "visitors": 2},
         {"path": "/missing", "requests": 2, "share": 0.2, "bytes": 200, "visitors": 2},
-        {"path": "Other", "requests": 4, "share": 0.4, "bytes": 370, "visitors": 4},
+        {"path": "Other (4 more)", "requests": 4, "share": 0.4, "bytes": 370, "visitors": 4},
     ]
 
 
@@ -172,13 +173,16 @@ def test_traffic_and_status_over_time(prepared):
     data = explore.explore(prepared, [], None, bucket="1h")
     traffic = data.traffic.set_index("time")
     assert traffic.loc[utc("2026-06-01 10:00")].to_dict() == {"requests": 4, "visitors": 3, "bytes": 3150}
-    assert traffic["requests"].to_dict() == {
+    seen = {
         utc("2026-06-01 10:00"): 4,
         utc("2026-06-01 11:00"): 2,
         utc("2026-06-01 12:00"): 1,
         utc("2026-06-02 10:00"): 3,
     }
-    status = data.status[data.status["time"] == utc("2026-06-01 10:00")]
+    every_hour = pd.date_range(utc("2026-06-01 10:00"), utc("2026-06-02 10:00"), freq="h")
+    assert traffic["requests"].to_dict() == {t: seen.get(t, 0) for t in every_hour}  # empty hours are zeros
+    assert set(data.status["time"]) == set(every_hour)  # a bucket without requests is a row of zeros
+    status = data.status[(data.status["time"] == utc("2026-06-01 10:00")) & (data.status["requests"] > 0)]
     assert dict(zip(status["status_class"], status["requests"], strict=True)) == {"2xx": 2, "4xx": 1, "5xx": 1}
     assert data.status["requests"].sum() == 10
 
@@ -186,9 +190,10 @@ def test_traffic_and_status_over_time(prepared):
 def test_ghost_line_is_shifted_onto_the_current_period(prepared):
     period = ranges.preset_range(prepared.frame["time"], "day")
     data = explore.explore(prepared, [], period, compare=True, bucket="1h")
-    ghost = data.previous_traffic.set_index("time")["requests"].to_dict()
-    # rows 1 and 2 (Monday 10:00 and 10:10) drawn one day later, under Tuesday 10:00
-    assert ghost == {utc("2026-06-02 10:00"): 2}
+    ghost = data.previous_traffic.set_index("time")["requests"]
+    # rows 1 and 2 (Monday 10:00 and 10:10) drawn one day later, under Tuesday 10:00; the other hours are zeros
+    assert ghost[ghost > 0].to_dict() == {utc("2026-06-02 10:00"): 2}
+    assert ghost.index.equals(data.traffic.set_index("time").index)
 
 
 def test_heatmaps_in_utc_and_tokyo(loaded, prepared):
@@ -240,7 +245,7 @@ def test_filters_change_every_panel(prepared):
 def test_empty_selection_draws_empty_panels(prepared):
     data = explore.explore(prepared, [Filter("path", "is", "/nowhere")], None)
     assert {f.key: f.value for f in data.figures}["requests"] == 0
-    assert data.traffic.empty and data.status.empty
+    assert (data.traffic["requests"] == 0).all() and data.status.empty
     assert all(t.empty for t in data.tops.values())
     for builder, table in (
         (traffic_chart, data.traffic),

@@ -8,6 +8,16 @@ from typing import Any
 import pandas as pd
 
 SEVERITIES = ("warning", "critical")
+PERCENT = "%"  # the unit of a share: ``expected``/``observed`` are then percentages (10.0 = 10 %), never fractions
+
+
+def format_figure(value: float, unit: str = "") -> str:
+    """An alert's expected or observed figure with its unit, written the same on the page, CLI and webhook."""
+    value = float(value)
+    if unit == PERCENT:
+        return f"{value:.1f} %"
+    text = f"{value:,.0f}" if value.is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+    return f"{text} {unit}" if unit else text
 
 
 @dataclass
@@ -37,6 +47,19 @@ class Alert:
         """Whether the figures show what the alert claims: an "above" alert never reports observed < expected."""
         return self.observed >= self.expected if self.direction == "above" else self.observed <= self.expected
 
+    @property
+    def expected_text(self) -> str:
+        return format_figure(self.expected, self.unit)
+
+    @property
+    def observed_text(self) -> str:
+        return format_figure(self.observed, self.unit)
+
+    @property
+    def figures_text(self) -> str:
+        """ "expected 10.0 %, observed 40.0 %": both figures in their unit."""
+        return f"expected {self.expected_text}, observed {self.observed_text}"
+
     def to_dict(self, evidence: bool = False) -> dict[str, Any]:
         """The JSON form: the figures, their unit and the message (``evidence`` adds the evidence rows)."""
         doc: dict[str, Any] = {
@@ -48,6 +71,8 @@ class Alert:
             "expected": round(float(self.expected), 3),
             "observed": round(float(self.observed), 3),
             "unit": self.unit,
+            "expected_text": self.expected_text,
+            "observed_text": self.observed_text,
             "direction": self.direction,
             "message": self.message,
         }

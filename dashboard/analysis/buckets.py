@@ -19,8 +19,10 @@ from dashboard.errors import DataBloomError
 
 DEFAULT_BUCKET = "4h"
 DEFAULT_TZ = "UTC"
-BUCKETS = ("15min", "1h", "4h", "1D")  # the sizes the pages offer
+BUCKETS = ("1min", "5min", "15min", "1h", "4h", "1D")  # the sizes the pages offer
+LIVE_BUCKET = "1min"  # a followed log starts at minute scale: the newest requests are its point
 DAY = pd.Timedelta(days=1)
+GRID_STEP = pd.Timedelta(minutes=15)  # UTC offsets are multiples of 15 min: a probe per step meets every bucket
 LABEL_FORMAT = "%Y-%m-%d %H:%M"
 OFFSET_FORMAT = "%z"
 
@@ -97,6 +99,27 @@ def bucket_ns(utc_ns: np.ndarray, wall_ns: np.ndarray, span: pd.Timedelta, tz: s
     if wrong.any():
         firsts[wrong] = _localize(keys[wrong], tz)
     return firsts[inverse]
+
+
+def wall_ns(utc_ns: np.ndarray, tz: str) -> np.ndarray:
+    """UTC nanoseconds → wall-clock nanoseconds in ``tz``."""
+    if tz == "UTC":
+        return np.asarray(utc_ns, dtype=np.int64)
+    index = pd.DatetimeIndex(np.asarray(utc_ns, dtype=np.int64).astype("datetime64[ns]")).tz_localize("UTC")
+    return index.tz_convert(tz).tz_localize(None).asi8
+
+
+def bucket_grid(first_ns: int, last_ns: int, span: pd.Timedelta, tz: str) -> np.ndarray:
+    """UTC starts of every bucket from the one holding ``first_ns`` to the one holding ``last_ns``, empty or not.
+
+    A series drawn on this grid shows an hour without requests as zero, not as the value before it carried on.
+    Probes every ``min(span, GRID_STEP)`` go through ``bucket_ns``, so the DST policy is the same as for rows.
+    """
+    if last_ns < first_ns:
+        return np.zeros(0, np.int64)
+    step = int(min(span, GRID_STEP).value)
+    probes = np.append(np.arange(int(first_ns), int(last_ns), step, dtype=np.int64), np.int64(last_ns))
+    return np.unique(bucket_ns(probes, wall_ns(probes, tz), span, tz))
 
 
 def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.Series:

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.buckets import bucket_ns, check_bucket, groups, instants
+from dashboard.analysis.buckets import bucket_grid, bucket_ns, check_bucket, groups, instants
 from dashboard.analysis.figures import LABELS, RESPONSE_FIGURE, Figure, headline
 from dashboard.analysis.filters import Filter, filter_mask
 from dashboard.analysis.ranges import DateRange, auto_bucket, data_range, previous_period
 from dashboard.analysis.rows import Prepared, Rows, select_rows
-from dashboard.analysis.top import alphabetical_ranks, ranked, top_and_rest
+from dashboard.analysis.top import alphabetical_ranks, ranked, rest_label, top_and_rest
 from dashboard.analysis.visitors import visitors_per_group
-from dashboard.schema import OTHER, STATUS_LABELS, is_country, status_codes
+from dashboard.schema import STATUS_LABELS, is_country, status_codes
 
 TOP_N = 10
 HEATMAP_COUNTRIES = 10
@@ -59,9 +59,13 @@ def figures(rows: Rows) -> dict[str, float]:
 
 
 def figure_list(rows: Rows, previous_rows: Rows | None = None) -> list[Figure]:
-    """The figures, with their previous-period values when ``previous_rows`` is given."""
+    """The figures, with their previous-period values when ``previous_rows`` is given and has rows.
+
+    A previous period without a request has no figures to compare with: zeros there would read as "new" and
+    as share deltas against 0 %.
+    """
     now = figures(rows)
-    before = figures(previous_rows) if previous_rows is not None else None
+    before = figures(previous_rows) if previous_rows is not None and len(previous_rows) else None
     return [Figure(key, LABELS[key], value, None if before is None else before[key]) for key, value in now.items()]
 
 
@@ -76,7 +80,8 @@ def top_table(
     visitors: bool = False,
     drop_empty: bool = False,
 ) -> pd.DataFrame:
-    """Per value of a dimension: requests, share of the panel's total, bytes (and visitors); top-N plus Other."""
+    """Per value of a dimension: requests, share of the panel's total, bytes (and visitors); top-N plus one
+    "Other (N more)" row for the rest."""
     prepared = rows.prepared
     columns = [dimension, "requests", "share", "bytes", *(["visitors"] if visitors else [])]
     if dimension not in prepared.codes:
@@ -98,7 +103,7 @@ def top_table(
         per_slot = _visitors(rows, slot[codes], len(head) + 1)
         table["visitors"] = per_slot[: len(head)]
     if len(rest):
-        other = {dimension: OTHER, "requests": requests[rest].sum(), "bytes": sent[rest].sum()}
+        other = {dimension: rest_label(len(rest)), "requests": requests[rest].sum(), "bytes": sent[rest].sum()}
         if visitors:
             other["visitors"] = int(per_slot[len(head)])
         table = pd.concat([table, pd.DataFrame([other])], ignore_index=True)
@@ -107,30 +112,55 @@ def top_table(
     return table[columns].astype({"requests": np.int64, "bytes": np.int64})
 
 
-def traffic(rows: Rows, bucket: str, shift: pd.Timedelta | None = None) -> pd.DataFrame:
-    """Per bucket: requests, unique visitors (per bucket), bytes; ``shift`` moves times (the ghost period)."""
+def period_grid(period: DateRange | None, bucket: str, tz: str) -> np.ndarray | None:
+    """Every bucket of the period (UTC nanoseconds), empty ones included; None without a period."""
+    if period is None:
+        return None
+    return bucket_grid(period.start.value, period.end.value - 1, check_bucket(bucket), tz)
+
+
+def _on_grid(uniq: np.ndarray, grid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The grid (with any bucket outside it added) and where each of ``uniq`` sits on it."""
+    full = uniq if grid is None else np.union1d(grid, uniq)
+    return full, np.searchsorted(full, uniq)
+
+
+def traffic(rows: Rows, bucket: str, shift: pd.Timedelta | None = None, grid: np.ndarray | None = None) -> pd.DataFrame:
+    """Per bucket: requests, unique visitors (per bucket), bytes; ``shift`` moves times (the ghost period).
+
+    With a ``grid`` every bucket of it has a row, zeros included.
+    """
     tz = rows.prepared.tz
-    if not len(rows):
-        return pd.DataFrame({"time": instants(np.zeros(0, np.int64), tz), "requests": [], "visitors": [], "bytes": []})
-    uniq, inverse = groups(_bucket_ids(rows, bucket, shift))
-    requests = np.bincount(inverse, minlength=len(uniq))
-    sent = np.bincount(inverse, weights=rows.take("bytes"), minlength=len(uniq)).astype(np.int64)
-    visitors = _visitors(rows, inverse, len(uniq))
-    return pd.DataFrame({"time": instants(uniq, tz), "requests": requests, "visitors": visitors, "bytes": sent})
+    uniq, inverse = groups(_bucket_ids(rows, bucket, shift)) if len(rows) else (np.zeros(0, np.int64), None)
+    full, at = _on_grid(uniq, grid)
+    requests = np.zeros(len(full), np.int64)
+    sent = np.zeros(len(full), np.int64)
+    visitors = np.zeros(len(full), np.int64)
+    if len(rows):
+        requests[at] = np.bincount(inverse, minlength=len(uniq))
+        sent[at] = np.bincount(inverse, weights=rows.take("bytes"), minlength=len(uniq)).astype(np.int64)
+        visitors[at] = _visitors(rows, inverse, len(uniq))
+    return pd.DataFrame({"time": instants(full, tz), "requests": requests, "visitors": visitors, "bytes": sent})
 
 
-def status_over_time(rows: Rows, bucket: str) -> pd.DataFrame:
-    """Long table: time, status_class, requests (only non-empty cells, classes in order)."""
+def status_over_time(rows: Rows, bucket: str, grid: np.ndarray | None = None) -> pd.DataFrame:
+    """Long table: time, status_class, requests; classes in order. Without a grid only non-empty cells; with
+    one, every bucket × every class that occurs, zeros included (an empty bucket is a row of zeros)."""
     names = np.array(STATUS_LABELS, dtype=object)
-    uniq, inverse = groups(_bucket_ids(rows, bucket))
-    classes = status_codes(rows.take("status"))
-    grid = np.bincount(inverse * len(names) + classes, minlength=len(uniq) * len(names))
-    cell = np.flatnonzero(grid)
+    uniq, inverse = groups(_bucket_ids(rows, bucket)) if len(rows) else (np.zeros(0, np.int64), np.zeros(0, int))
+    classes = status_codes(rows.take("status")) if len(rows) else np.zeros(0, np.int64)
+    full, at = _on_grid(uniq, grid)
+    grid_counts = np.bincount(at[inverse] * len(names) + classes, minlength=len(full) * len(names))
+    if grid is None:
+        cell = np.flatnonzero(grid_counts)
+    else:
+        present = np.flatnonzero(grid_counts.reshape(len(full), len(names)).sum(axis=0))
+        cell = (np.arange(len(full))[:, None] * len(names) + present[None, :]).ravel()
     return pd.DataFrame(
         {
-            "time": instants(uniq[cell // len(names)], rows.prepared.tz),
+            "time": instants(full[cell // len(names)], rows.prepared.tz),
             "status_class": names[cell % len(names)],
-            "requests": grid[cell].astype(np.int64),
+            "requests": grid_counts[cell].astype(np.int64),
         }
     )
 
@@ -189,8 +219,8 @@ def response_by_url(rows: Rows, top: int = TOP_N) -> pd.DataFrame | None:
     )
 
 
-def response_over_time(rows: Rows, bucket: str) -> pd.DataFrame | None:
-    """Average and p95 response time per bucket; None without the column."""
+def response_over_time(rows: Rows, bucket: str, grid: np.ndarray | None = None) -> pd.DataFrame | None:
+    """Average and p95 response time per bucket (empty buckets of ``grid`` as blanks); None without the column."""
     prepared = rows.prepared
     if "response_time_s" not in prepared.frame.columns:
         return None
@@ -199,13 +229,10 @@ def response_over_time(rows: Rows, bucket: str) -> pd.DataFrame | None:
     known = ~np.isnan(seconds)
     grouped = pd.DataFrame({"id": ids[known], "s": seconds[known]}).groupby("id")["s"]
     table = grouped.agg(avg="mean", p95=lambda s: s.quantile(P95))
-    return pd.DataFrame(
-        {
-            "time": instants(table.index.to_numpy(), prepared.tz),
-            "avg_s": table["avg"].to_numpy(),
-            "p95_s": table["p95"].to_numpy(),
-        }
-    )
+    full, at = _on_grid(table.index.to_numpy(np.int64), grid)
+    avg, p95 = np.full(len(full), np.nan), np.full(len(full), np.nan)
+    avg[at], p95[at] = table["avg"].to_numpy(), table["p95"].to_numpy()
+    return pd.DataFrame({"time": instants(full, prepared.tz), "avg_s": avg, "p95_s": p95})
 
 
 @dataclass(frozen=True)
@@ -225,9 +252,16 @@ class ExploreData:
     response_by_url: pd.DataFrame | None
     response_over_time: pd.DataFrame | None
     country_totals: pd.DataFrame  # every country (no Other), for the map
+    previous_empty: bool = False  # compared with a previous period that has no request: no deltas
+
+    @property
+    def comparison_note(self) -> str | None:
+        """What the page and the report say instead of deltas when the previous period is empty."""
+        return NO_PREVIOUS if self.previous_empty else None
 
 
 ALL_VALUES = 1_000_000
+NO_PREVIOUS = "no data in the previous period: nothing to compare with"
 
 # Panel key → (title, dimension, options): the top-N tables, in the order the page shows them.
 TOP_PANELS: dict[str, tuple[str, str, dict]] = {
@@ -280,19 +314,24 @@ def explore(
         pending = pool.submit(top_tables)
         panels = _panels(rows, previous_rows, shown, bucket, top)
         tops = pending.result()
-    return ExploreData(period=shown, previous=previous, bucket=bucket, tops=tops, **panels)
+    previous_empty = previous_rows is not None and not len(previous_rows)
+    return ExploreData(
+        period=shown, previous=previous, bucket=bucket, tops=tops, previous_empty=previous_empty, **panels
+    )
 
 
 def _panels(rows: Rows, previous_rows: Rows | None, shown: DateRange | None, bucket: str, top: int) -> dict:
-    """Every panel but the top-N tables."""
+    """Every panel but the top-N tables; the time series have every bucket of the period, zeros included."""
+    grid = period_grid(shown, bucket, rows.prepared.tz)
+    ghost = previous_rows is not None and len(previous_rows)
     return dict(
         figures=figure_list(rows, previous_rows),
-        traffic=traffic(rows, bucket),
-        previous_traffic=(traffic(previous_rows, bucket, shift=shown.length) if previous_rows is not None else None),
-        status=status_over_time(rows, bucket),
+        traffic=traffic(rows, bucket, grid=grid),
+        previous_traffic=traffic(previous_rows, bucket, shift=shown.length, grid=grid) if ghost else None,
+        status=status_over_time(rows, bucket, grid),
         weekday_hour=weekday_hour(rows),
         country_hour=country_hour(rows),
         response_by_url=response_by_url(rows, top),
-        response_over_time=response_over_time(rows, bucket),
+        response_over_time=response_over_time(rows, bucket, grid),
         country_totals=top_table(rows, "country", top=ALL_VALUES),
     )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from dashboard.analysis.buckets import window
+from dashboard.analysis.buckets import bucket_grid, check_bucket, instants, window
 from dashboard.analysis.figures import headline
 from dashboard.analysis.filters import bot_mask
 from dashboard.analysis.top import lump_by_bucket
@@ -37,9 +38,44 @@ class WindowData:
     city_points: pd.DataFrame | None  # lat, lon, requests when the GeoIP database has locations
 
 
-def bucket_options(cube: pd.DataFrame) -> list[pd.Timestamp]:
-    """The non-empty bucket starts of a cube, in order."""
-    return sorted(pd.unique(cube["bucket"])) if len(cube) else []
+def bucket_options(cube: pd.DataFrame, bucket: str | None = None, tz: str = "UTC") -> list[pd.Timestamp]:
+    """The bucket starts of a cube, in order: with ``bucket``, every bucket from its first to its last, empty
+    ones included (an outage is a bucket of zeros, not a missing one); without, only the non-empty ones."""
+    starts = sorted(pd.unique(cube["bucket"])) if len(cube) else []
+    if bucket is None or not starts:
+        return starts
+    grid = bucket_grid(starts[0].value, starts[-1].value, check_bucket(bucket), tz)
+    return list(instants(np.union1d(grid, [s.value for s in starts]), tz))
+
+
+def window_indices(
+    buckets: list[pd.Timestamp], start: pd.Timestamp, end: pd.Timestamp, whole: bool = False
+) -> tuple[int, int]:
+    """First and last bucket of a window covering ``start <= time < end`` (the whole range when ``whole``).
+
+    Used when the bucket size or zone changes: the window keeps its time span instead of its labels.
+    """
+    if whole or not buckets:
+        return 0, max(len(buckets) - 1, 0)
+    starts = pd.DatetimeIndex(buckets)
+    first = max(int(starts.searchsorted(start, side="right")) - 1, 0)
+    last = max(int(starts.searchsorted(end, side="left")) - 1, first)
+    return first, min(last, len(buckets) - 1)
+
+
+def zero_filled(counts: pd.DataFrame, dimension: str, buckets: list[pd.Timestamp]) -> pd.DataFrame:
+    """A long bucket × value table with a zero row for each of ``buckets`` it lacks (CSV rows, no gap)."""
+    if counts.empty or not buckets:
+        return counts
+    missing = pd.DatetimeIndex(buckets).difference(pd.DatetimeIndex(counts["bucket"]))
+    if not len(missing):
+        return counts
+    values = counts[dimension]
+    filler = values.cat.categories[0] if isinstance(values.dtype, pd.CategoricalDtype) else values.iloc[0]
+    zeros = pd.DataFrame({"bucket": missing, dimension: filler, "requests": 0, "bytes": 0})
+    zeros = zeros.astype({dimension: values.dtype, **{c: counts[c].dtype for c in ("requests", "bytes")}})
+    table = pd.concat([counts, zeros[counts.columns]], ignore_index=True)
+    return table.sort_values("bucket", kind="stable").reset_index(drop=True)
 
 
 def window_data(
@@ -50,8 +86,14 @@ def window_data(
     bots: str = "include",
     top: int = TOP_HEATMAP,
     tz: str = "UTC",
+    buckets: list[pd.Timestamp] | None = None,
 ) -> WindowData:
-    """Figures and tables for rows with ``start <= time < end``, with the bot filter applied."""
+    """Figures and tables for rows with ``start <= time < end``, with the bot filter applied.
+
+    ``buckets`` (``bucket_options`` with a bucket) puts a zero row in the tables for each empty bucket.
+    """
+    grid = list(buckets or [])
+    in_grid = [b for b in grid if start <= b < end]
     keep = bot_mask(cube["is_bot"], bots)
     filtered = cube if keep is None else cube[keep]
     in_window = filtered[(filtered["bucket"] >= start) & (filtered["bucket"] < end)]
@@ -75,7 +117,7 @@ def window_data(
     )
 
     browser_all = filtered.groupby(["bucket", "browser"], observed=True)[["requests", "bytes"]].sum().reset_index()
-    browser_timeline = lump_by_bucket(browser_all, "browser", TOP_BROWSERS)
+    browser_timeline = zero_filled(lump_by_bucket(browser_all, "browser", TOP_BROWSERS), "browser", grid)
     browser_win = in_window.groupby(["bucket", "browser"], observed=True)[["requests", "bytes"]].sum().reset_index()
     totals = (
         in_window.groupby("browser", observed=True)[["requests", "bytes"]]
@@ -94,8 +136,8 @@ def window_data(
         figures=figures,
         browser_timeline=browser_timeline,
         browser_totals=totals,
-        browser_counts=lump_by_bucket(browser_win, "browser", top),
-        country_counts=lump_by_bucket(country_win, "country", top),
+        browser_counts=zero_filled(lump_by_bucket(browser_win, "browser", top), "browser", in_grid),
+        country_counts=zero_filled(lump_by_bucket(country_win, "country", top), "country", in_grid),
         country_totals=country_totals[["country", "country_name", "requests"]],
         city_points=_city_points(rows),
     )

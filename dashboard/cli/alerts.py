@@ -20,7 +20,7 @@ def format_alert(alert) -> str:
     folded = f" (+{alert.suppressed} folded by cooldown)" if alert.suppressed else ""
     return (
         f"{alert.start:%Y-%m-%d %H:%M}–{alert.end:%H:%M} UTC  {alert.severity:<8} {alert.detector:<13} "
-        f"{alert.subject}: {alert.message}{folded}"
+        f"{alert.subject}: {alert.message} [{alert.figures_text}]{folded}"
     )
 
 

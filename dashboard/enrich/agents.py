@@ -29,6 +29,7 @@ AGENT_TABLE_COLUMNS = ("browser", "browser_version", "os", "device", "is_bot", "
 
 UNKNOWN = "Unknown"  # browser and os of a missing agent ("" or "-")
 OTHER = "Other"  # ua-parser's family for an agent it does not recognise
+UNRECOGNISED = "Unrecognised"  # our browser name for it: a family to filter by, never the top-N remainder "Other"
 MISSING_AGENTS = frozenset({"", "-"})
 SPIDER_DEVICE = "Spider"
 # Servers refuse longer header lines (Apache's LimitRequestFieldSize is 8190 bytes): the rest is noise.
@@ -193,14 +194,15 @@ def classify_agent(agent: str) -> tuple[str, str, str, str, bool, str, str]:
         return UNKNOWN, "", UNKNOWN, "other", False, "", ""
     engines = _engines()
     result = engines.parser(text, ua_parser.Domain.ALL)
-    browser = result.user_agent.family if result.user_agent else OTHER
+    family = result.user_agent.family if result.user_agent else OTHER
+    browser = UNRECOGNISED if family == OTHER else family
     version = (result.user_agent.major or "") if result.user_agent else ""
     os_family = result.os.family if result.os else OTHER
     os_version = ".".join(v for v in (result.os.major, result.os.minor) if v) if result.os else ""
     spider = result.device is not None and result.device.family == SPIDER_DEVICE
     index = engines.first_crawler(text)
     if index is not None:
-        return browser, version, os_family, "bot", True, _crawler_name(index, text, browser), os_version
+        return browser, version, os_family, "bot", True, _crawler_name(index, text, family), os_version
     if spider:
         return browser, version, os_family, "bot", True, browser, os_version
     brand = result.device.brand if result.device else None

@@ -1,10 +1,16 @@
-"""The top-N bar chart: requests per value, largest at the top, "Other" grey and last (both pages, the report)."""
+"""The top-N bar chart: requests per value, largest at the top (both pages, the report).
+
+A table's "Other (N more)" remainder is not a bar: it is the chart's subtitle, so the top bars use the scale.
+A lumped "Other" value (heatmap tables, timelines) is drawn grey and last.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from dashboard.analysis.top import is_rest
+from dashboard.render.format import rest_note
 from dashboard.render.theme import BAR_STEP, COLOURS, pick, series_order
 from dashboard.schema import OTHER
 
@@ -19,6 +25,8 @@ def top_bar_chart(table: pd.DataFrame, dimension: str, title: str = "", selectab
     data[dimension] = data[dimension].astype(str)
     if "share" not in data:
         data["share"] = data["requests"] / max(int(data["requests"].sum()), 1)
+    note = rest_note(data, dimension)
+    data = data[~is_rest(data[dimension])] if note else data
     order = series_order(data, dimension)
     tooltip = [
         alt.Tooltip(field=dimension, type="nominal", title=dimension),
@@ -27,7 +35,7 @@ def top_bar_chart(table: pd.DataFrame, dimension: str, title: str = "", selectab
     ]
     tooltip += [alt.Tooltip(f"{column}:Q", title=name, format=",") for column, name in EXTRA_TOOLTIPS if column in data]
     chart = (
-        alt.Chart(data, title=title)
+        alt.Chart(data, title=alt.TitleParams(title, subtitle=[note]) if note else title)
         .mark_bar()
         .encode(
             x=alt.X("requests:Q", title="requests", axis=alt.Axis(tickMinStep=1, format="~s")),

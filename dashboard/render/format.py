@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboard.analysis.figures import SHARE_FIGURES, Figure
+from dashboard.analysis.top import is_rest
+from dashboard.enrich.anonymise import IPV4_KEEP_BITS, IPV6_KEEP_BITS, NOT_AN_ADDRESS, mask_ip, mask_text
 
 
 def human_bytes(n: float) -> str:
@@ -34,3 +38,40 @@ def format_delta(figure: Figure) -> str | None:
     if figure.change is None:
         return "new" if figure.value else "±0"
     return f"{figure.change:+.1%}"
+
+
+def rest_note(table: pd.DataFrame, dimension: str) -> str | None:
+    """ "+ Other (12 more): 3,456 requests" for a top-N table with a remainder row, else None (drawn beside bars)."""
+    rest = table[is_rest(table[dimension])] if len(table) else table
+    if rest.empty:
+        return None
+    return f"+ {rest[dimension].iloc[0]}: {int(rest['requests'].sum()):,} requests"
+
+
+def shown_ips(values: pd.Series, anonymise: bool, per_client: bool = True) -> pd.Series:
+    """Client addresses as a table shows them: masked when anonymising (counted before, shown after); in a
+    table of one row per client (``per_client``), clients sharing a masked network read "192.0.2.0 #2"."""
+    if not anonymise:
+        return values
+    text = values.astype(str)
+    rest = is_rest(text)
+    masked = pd.Series([t if r else mask_ip(t) for t, r in zip(text, rest, strict=True)], index=values.index)
+    if not per_client:
+        return masked
+    seen = masked.groupby(masked).cumcount() + 1
+    return masked.where(seen == 1, masked + " #" + seen.astype(str))
+
+
+def shown_text(text: str, anonymise: bool) -> str:
+    """Free text (an alert, a rejected line) with its addresses masked when anonymising."""
+    return mask_text(text) if anonymise else text
+
+
+def masked_network(address: str) -> str | None:
+    """``192.0.2.77`` → ``192.0.2.0/24``: the network an anonymised address stands for (None for no address)."""
+    masked = mask_ip(address)
+    if masked in ("", NOT_AN_ADDRESS):
+        return None
+    if masked.startswith("::ffff:"):
+        return f"{masked}/{96 + IPV4_KEEP_BITS}"
+    return f"{masked}/{IPV6_KEEP_BITS if ':' in masked else IPV4_KEEP_BITS}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -23,11 +23,10 @@ from dashboard.analysis.figures import Figure
 from dashboard.analysis.filters import Filter
 from dashboard.analysis.ranges import preset_range
 from dashboard.analysis.rows import prepare
-from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.errors import DataBloomError
 from dashboard.pipeline import LoadedLog
 from dashboard.render import bars, heatmaps, timeline
-from dashboard.render.format import format_delta, format_value
+from dashboard.render.format import format_delta, format_value, shown_ips
 from dashboard.render.theme import WALL_TIME_FORMAT
 
 TITLE = "Data Bloom report"
@@ -198,11 +197,15 @@ def report_data(
     anonymise: bool = False,
     top: int = explore.TOP_N,
 ) -> explore.ExploreData:
-    """The figures and panels a report shows: the Explore page's data for a preset range."""
-    frame = anonymise_frame(loaded.frame) if anonymise else loaded.frame
-    prepared = prepare(frame, tz)
+    """The figures and panels a report shows: the Explore page's data for a preset range (counted on the full
+    addresses; ``anonymise`` masks the addresses it shows)."""
+    prepared = prepare(loaded.frame, tz)
     period = None if preset == "all" else preset_range(prepared.frame["time"], preset)
-    return explore.explore(prepared, filters, period, compare=period is not None, top=top)
+    data = explore.explore(prepared, filters, period, compare=period is not None, top=top)
+    if anonymise and "ips" in data.tops:
+        ips = data.tops["ips"]
+        data = replace(data, tops={**data.tops, "ips": ips.assign(ip=shown_ips(ips["ip"], True))})
+    return data
 
 
 def build_report(
@@ -227,7 +230,8 @@ def build_report(
             f"{start.strftime(WALL_TIME_FORMAT)} → {end.strftime(WALL_TIME_FORMAT)} ({tz}), buckets of {data.bucket}"
         )
     if data.previous is not None:
-        meta.append(f"compared with the {preset} before it")
+        note = f": {data.comparison_note}" if data.comparison_note else ""
+        meta.append(f"compared with the {preset} before it{note}")
     if filters:
         meta.append("filters: " + " AND ".join(f.label for f in filters))
     if anonymise:

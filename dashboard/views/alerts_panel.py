@@ -11,6 +11,8 @@ import streamlit as st
 
 from dashboard.alerts import AlertConfigError
 from dashboard.alerts.drill import alert_filters
+from dashboard.analysis.filters import Filter
+from dashboard.render.format import masked_network, shown_text
 from dashboard.views import pages
 
 KEY = "alerts_"
@@ -18,17 +20,17 @@ SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
 MAX_LISTED = 50
 
 
-def alerts_table(alerts: list, tz: str) -> pd.DataFrame:
-    """One row per alert for the overview table."""
+def alerts_table(alerts: list, tz: str, anonymise: bool = False) -> pd.DataFrame:
+    """One row per alert for the overview table (addresses in subjects masked when anonymising)."""
     return pd.DataFrame(
         {
             "start": [a.start.tz_convert(tz).strftime("%Y-%m-%d %H:%M") for a in alerts],
             "end": [a.end.tz_convert(tz).strftime("%Y-%m-%d %H:%M") for a in alerts],
             "severity": [a.severity for a in alerts],
             "detector": [a.detector for a in alerts],
-            "subject": [a.subject for a in alerts],
-            "expected": [round(float(a.expected), 1) for a in alerts],
-            "observed": [round(float(a.observed), 1) for a in alerts],
+            "subject": [shown_text(a.subject, anonymise) for a in alerts],
+            "expected": [a.expected_text for a in alerts],  # with their unit: a share reads "12.0 %"
+            "observed": [a.observed_text for a in alerts],
         }
     )
 
@@ -45,15 +47,24 @@ def _show_window(window: tuple[str, str]) -> None:
     st.session_state["overview_playing"] = False
 
 
-def markers(alerts: list, tz: str) -> pd.DataFrame:
-    """Alert spans for the traffic chart, in the display zone."""
+def markers(alerts: list, tz: str, anonymise: bool = False) -> pd.DataFrame:
+    """Alert spans for the traffic chart, in the display zone (tooltips masked when anonymising)."""
     return pd.DataFrame(
         {
             "start": [a.start.tz_convert(tz) for a in alerts],
             "end": [a.end.tz_convert(tz) for a in alerts],
-            "label": [f"{a.detector}: {a.subject}" for a in alerts],
+            "label": [shown_text(f"{a.detector}: {a.subject}", anonymise) for a in alerts],
         }
     )
+
+
+def _link_filters(alert, anonymise: bool) -> list[Filter]:
+    """The Lines link's filters; anonymised, a client address becomes its masked network (no full one in the URL)."""
+    filters = alert_filters(alert)
+    if not anonymise:
+        return filters
+    kept = [f if f.field != "ip" else Filter(f.field, f.op, masked_network(f.value)) for f in filters]
+    return [f for f in kept if f.value is not None]
 
 
 def load(selected, config_path: str | None) -> list:
@@ -67,27 +78,33 @@ def load(selected, config_path: str | None) -> list:
         return []
 
 
-def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str) -> None:
-    """The alerts section: a table, then one expander per alert with evidence and a window link."""
+def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str, anonymise: bool = False) -> None:
+    """The alerts section: a table, then one expander per alert with evidence and a window link.
+
+    Alerts are detected on the full addresses; anonymising masks only what is shown here.
+    """
     st.subheader(f"Alerts ({len(alerts)})")
     if not alerts:
         st.caption("No anomaly found: traffic, status codes, scanners and surges look normal against their baselines.")
         return
-    st.dataframe(alerts_table(alerts, tz), hide_index=True)
+    st.dataframe(alerts_table(alerts, tz, anonymise), hide_index=True)
     for i, alert in enumerate(alerts[:MAX_LISTED]):
         icon = SEVERITY_ICONS.get(alert.severity, "⚪")
         title = f"{alert.start.tz_convert(tz):%Y-%m-%d %H:%M} · {alert.detector} · {alert.subject}"
-        with st.expander(title, icon=icon):
-            st.text(alert.message)
+        with st.expander(shown_text(title, anonymise), icon=icon):
+            st.text(shown_text(alert.message, anonymise))
             if not alert.evidence.empty:
-                st.dataframe(alert.evidence.astype(str), hide_index=True)
+                evidence = alert.evidence.astype(str)
+                if anonymise:
+                    evidence = evidence.map(shown_text, anonymise=True)
+                st.dataframe(evidence, hide_index=True)
             st.button(
                 "Show this window",
                 key=f"{KEY}window_{i}",
                 on_click=_show_window,
                 args=(window_for(alert, buckets, labels),),
             )
-            params = pages.lines_params(alert_filters(alert), alert.start, alert.end)
+            params = pages.lines_params(_link_filters(alert, anonymise), alert.start, alert.end)
             pages.link("lines", "Show the lines", params, ":material/article:")
 
 

@@ -20,9 +20,10 @@ from dashboard.analysis.figures import WORSE_WHEN_UP
 from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
 from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
 from dashboard.analysis.rows import Prepared
+from dashboard.analysis.top import is_rest
 from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import format_delta, format_value
+from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
 from dashboard.views import cache, guard, pages, sidebar
 from dashboard.views.config import AppConfig
@@ -84,7 +85,7 @@ def _on_pick(chart_key: str, dimension: str) -> None:
     picked = (state.get("selection") or {}).get(theme.PICK) or []
     for point in picked:
         value = point.get(dimension)
-        if value is None or value == OTHER:
+        if value is None or value == OTHER or is_rest([value])[0]:
             continue
         add_filter(Filter(CLICK_FIELDS[dimension], "is", str(value)))
 
@@ -131,7 +132,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
         st.error(f"Ignored a filter from the link: {plain(message)}", icon="⚠️")
     data = None
     with guard.section("This selection", "Try another date range or remove a filter."):
-        # Anonymisation is the sidebar's: the selected log is already masked when it is on.
+        # Anonymisation is the sidebar's: figures are counted on full addresses, only shown addresses are masked.
         prepared = cache.explore_prepared(selected.loaded, settings.tz)
         with top[0]:
             period = _date_range(prepared, settings.tz)
@@ -141,7 +142,9 @@ def render(settings: Settings, selected: Selected | None) -> None:
         pages.link("lines", "Show these lines", pages.lines_params(filters, *_bounds(period)), ":material/article:")
         applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
         try:
-            data = explore.explore(prepared, applied, period, compare=compare and period is not None)
+            data = explore.explore(
+                prepared, applied, period, compare=compare and period is not None, bucket=settings.bucket
+            )
         except FilterError as exc:
             st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
     if data is None:
@@ -152,7 +155,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
         ("The figures", lambda: _figures(data)),
         ("Traffic over time", lambda: _traffic(data, settings)),
         ("Status codes over time", lambda: _status(data, settings, version)),
-        ("The top lists", lambda: _tops(data, version)),
+        ("The top lists", lambda: _tops(data, version, selected.anonymise)),
         ("The country map", lambda: _map(data, version)),
         ("The heatmaps", lambda: _heatmaps(data)),
         ("Response time", lambda: _response(data, settings)),
@@ -252,13 +255,18 @@ def _caption(selected: Selected, data: explore.ExploreData, settings: Settings) 
         return
     fmt = "%Y-%m-%d %H:%M"
     start, end = period.start.tz_convert(settings.tz), period.end.tz_convert(settings.tz)
-    text = f"{selected.name} · {start.strftime(fmt)} → {end.strftime(fmt)} ({settings.tz}) · buckets of {data.bucket}"
+    text = f"{selected.name} · {start.strftime(fmt)} → {end.strftime(fmt)} ({settings.tz})"
+    text += f" · buckets of {data.bucket} (the sidebar's Bucket)"
     if data.previous is not None:
         text += f" · compared with {data.previous.start.tz_convert(settings.tz).strftime(fmt)} onwards"
+        if data.comparison_note:
+            text += f": {data.comparison_note}"
     st.text(text)
 
 
 def _figures(data: explore.ExploreData) -> None:
+    if data.comparison_note:
+        st.caption(f"Compared with the previous period: {data.comparison_note}.")
     cols = st.columns(len(data.figures))
     for col, figure in zip(cols, data.figures, strict=True):
         col.metric(
@@ -302,30 +310,38 @@ def _status(data: explore.ExploreData, settings: Settings, version: str) -> None
     _download(data.status, "status-over-time")
 
 
-def _tops(data: explore.ExploreData, version: str) -> None:
+def _tops(data: explore.ExploreData, version: str, anonymise: bool = False) -> None:
     keys = list(data.tops)
     for i in range(0, len(keys), 2):
         cols = st.columns(2)
         for col, panel in zip(cols, keys[i : i + 2], strict=False):
             title, dimension, _ = explore.TOP_PANELS[panel]
             table = data.tops[panel]
+            masked = anonymise and dimension == "ip"  # counted per client, shown masked: no click filter then
+            if masked:
+                table = table.assign(ip=shown_ips(table["ip"], anonymise))
             with col, guard.section(title):
                 st.subheader(title)
                 if table.empty:
                     st.caption("Nothing in this selection.")
                     continue
                 total = int(table["requests"].sum())
-                shown = int((table[dimension] != OTHER).sum())
-                rest = " and the rest as Other" if shown < len(table) else ""
-                st.caption(f"{total:,} requests · top {shown}{rest} · click a bar to filter by it")
-                chart = bars.top_bar_chart(table, dimension)
+                shown = int((~is_rest(table[dimension])).sum())
+                note = rest_note(table, dimension)
+                rest = f" · {note}" if note else ""
+                how = "addresses masked, each client counted apart" if masked else "click a bar to filter by it"
+                st.caption(f"{total:,} requests · top {shown}{rest} · {how}")
+                chart = bars.top_bar_chart(table, dimension, selectable=not masked)
                 key = KEY + "pick_" + panel + "_" + version
-                st.vega_lite_chart(
-                    theme.to_spec(chart),
-                    key=key,
-                    on_select=partial(_on_pick, key, dimension),
-                    selection_mode=theme.PICK,
-                )
+                if masked:
+                    st.vega_lite_chart(theme.to_spec(chart), key=key)
+                else:
+                    st.vega_lite_chart(
+                        theme.to_spec(chart),
+                        key=key,
+                        on_select=partial(_on_pick, key, dimension),
+                        selection_mode=theme.PICK,
+                    )
                 with st.expander("Table"):
                     st.dataframe(table, hide_index=True, column_config=SHARE_COLUMN)
                 _download(table, panel)

@@ -11,14 +11,20 @@ import streamlit as st
 
 from dashboard.live.shared import live_figures
 from dashboard.render import timeline
-from dashboard.views import sidebar
+from dashboard.render.format import shown_ips
 from dashboard.views.sidebar import Selected
 
 
 def poll(selected: Selected) -> Selected:
-    """The same followed log with the lines that arrived since the last poll (masked again when it was)."""
-    current = dataclasses.replace(selected, loaded=selected.live.poll(), anonymise=False)
-    return sidebar.masked(current) if selected.anonymise else current
+    """The same followed log with the lines that arrived since the last poll."""
+    return dataclasses.replace(selected, loaded=selected.live.poll())
+
+
+def snapshot_note(selected: Selected) -> str:
+    """The read the panel and the page below are drawn from, so the two can be seen to agree."""
+    parse = selected.loaded.parse
+    held = len(selected.loaded.frame)
+    return f"This read: {held:,} requests held ({parse.lines:,} lines read); the page below shows the same read."
 
 
 def render(selected: Selected, tz: str) -> None:
@@ -29,8 +35,12 @@ def render(selected: Selected, tz: str) -> None:
     cols[0].metric("Requests in the last hour", f"{int(figures.per_minute['requests'].sum()):,}")
     cols[1].metric("Active visitors (5 min)", f"{figures.active_visitors:,}")
     cols[2].metric("Newest request", figures.now.strftime("%H:%M:%S") if figures.now is not None else "—")
+    st.caption(snapshot_note(selected))
     if not figures.per_minute.empty:
         chart = timeline.live_rate_chart(figures.per_minute, tz)
         st.altair_chart(chart)
-    with st.expander(f"Last {len(figures.latest)} requests", expanded=False):
-        st.dataframe(figures.latest, hide_index=True)
+    latest = figures.latest
+    if "ip" in latest.columns:
+        latest = latest.assign(ip=shown_ips(latest["ip"], selected.anonymise, per_client=False))
+    with st.expander(f"Last {len(latest)} requests", expanded=False):
+        st.dataframe(latest, hide_index=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.analysis.buckets import BUCKETS, DEFAULT_BUCKET
+from dashboard.analysis.buckets import BUCKETS, DEFAULT_BUCKET, LIVE_BUCKET
 from dashboard.analysis.cube import CubeData, is_parquet
 from dashboard.errors import DataBloomError
 from dashboard.ingest.formats import FORMATS, LogFormat, UnknownFormatError
@@ -65,7 +65,7 @@ class Selected:
     is_sample: bool
     live: SharedLive | None = None  # set when the log is followed
     cube: CubeData | None = None  # a saved cube instead of rows
-    anonymise: bool = False  # addresses are masked (also in what a live poll brings)
+    anonymise: bool = False  # client addresses are masked where shown; every figure is counted before
 
 
 def _zones() -> list[str]:
@@ -105,6 +105,7 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         st.header("View")
         zones = _zones()
         tz = st.selectbox("Time zone", zones, index=0, key="tz", bind="query-params")
+        _live_bucket(source == LIVE or (source == SERVER and st.session_state.get(KEY + "follow", False)))
         bucket = st.selectbox("Bucket", BUCKETS, index=BUCKETS.index(DEFAULT_BUCKET), key="bucket", bind="query-params")
         bots = st.radio("Bots", BOT_MODES, index=0, key="bots", bind="query-params", horizontal=True)
         anonymise = st.toggle(
@@ -112,18 +113,29 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
             value=False,
             key="anon",
             bind="query-params",
-            help="mask the last IPv4 octet / last 80 bits of IPv6 everywhere: tables, alerts, exports, rejected lines",
+            help="mask the last IPv4 octet / last 80 bits of IPv6 in what is shown: tables, alerts, exports, "
+            "rejected lines. Visitors, alerts and every count are computed from the full addresses first",
         )
         selected = _load(config, source, fmt)
-        if anonymise and selected is not None and selected.cube is None and not selected.anonymise:
-            selected = masked(selected)
+        if selected is not None and selected.cube is None:
+            selected = dataclasses.replace(selected, anonymise=anonymise)
     return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
 
 
-def masked(selected: Selected) -> Selected:
-    """The selection with every client address masked; a followed log's copies go to their own small cache."""
-    mask = cache.anonymised if selected.live is None else cache.anonymised_live
-    return dataclasses.replace(selected, loaded=mask(selected.loaded), anonymise=True)
+def _live_bucket(live: bool) -> None:
+    """Following a log starts at minute buckets (a 4-hour bucket is one bar); leaving it restores the default.
+
+    Only on the switch itself, and never over a bucket the link or the user chose.
+    """
+    was_live = st.session_state.get(KEY + "live")
+    st.session_state[KEY + "live"] = live
+    if live == bool(was_live):
+        return
+    current = st.session_state.get("bucket")
+    if live and current in (None, DEFAULT_BUCKET) and (was_live is not None or "bucket" not in st.query_params):
+        st.session_state["bucket"] = LIVE_BUCKET
+    elif not live and was_live and current == LIVE_BUCKET:
+        st.session_state["bucket"] = DEFAULT_BUCKET
 
 
 def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:

@@ -16,17 +16,20 @@ from dashboard.analysis import traffic
 from dashboard.analysis.buckets import bucket_labels, window_end
 from dashboard.analysis.cube import window_visitors
 from dashboard.analysis.figures import FIGURES
+from dashboard.analysis.top import with_rest
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
-from dashboard.render.format import format_value
+from dashboard.render.format import format_value, rest_note, shown_text
 from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
 KEY = "overview_"
+TOP_BARS = 15  # browsers drawn as bars; the rest is one "Other (N more)" caption beside them
 PLAY_SECONDS = 1.5
 LIVE_SECONDS = 2.0
 LIVE_WINDOW = "window_live"
+SPAN_KEY = KEY + "span"  # (bucket, tz), start, end, whole, labels: the window as time, kept across bucket changes
 SAMPLE_BANNER = (
     "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
     "sidebar (**Upload**), or start the app with `streamlit run app.py -- --log /var/log/nginx/access.log`."
@@ -65,6 +68,9 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
         current = selected
         with guard.section("The live panel", "The page shows what was read before; it retries at the next update."):
             current = selected if paused else live_panel.poll(selected)
+            # One read for the panel and the body, and the body's cube made before anything is drawn: the
+            # panel is not redrawn with new figures while the body still shows the previous read.
+            cache.cube(current.loaded, settings.bucket, settings.tz)
             live_panel.render(current, settings.tz)
         _body(settings, current, alerts_config, live=True)
 
@@ -79,7 +85,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
     loaded = selected.loaded
     with guard.section("The traffic of this log", "Try another bucket size or time zone."):
         cube = cache.cube(loaded, settings.bucket, settings.tz)
-        buckets = traffic.bucket_options(cube)
+        buckets = traffic.bucket_options(cube, settings.bucket, settings.tz)
         if not buckets:
             st.warning("This log has no parsed request to show.")
         else:
@@ -93,16 +99,16 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                 alerts = alerts_panel.load(selected, alerts_config)
             _window_section(settings, selected, cube, buckets, alerts, live)
             with guard.section("Alerts", "The other panels do not depend on them."):
-                alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz)
+                alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz, selected.anonymise)
     with guard.section("Rejected lines"):
-        _rejects(loaded)
+        _rejects(loaded, selected.anonymise)
     st.caption(ATTRIBUTION)
 
 
 def _cube_body(settings: Settings, selected: Selected) -> None:
     """A saved cube: every count panel; visitors from its visitors table; no rows, so no alerts or rejects."""
     cube, exact = cache.rebucketed(selected.loaded, selected.cube, settings.bucket, settings.tz)
-    buckets = traffic.bucket_options(cube)
+    buckets = traffic.bucket_options(cube, settings.bucket if exact else None, settings.tz)
     if not buckets:
         st.warning("This cube is empty.")
         return
@@ -125,8 +131,10 @@ def _window_section(
         labels = bucket_labels(buckets)
         if live:
             _follow_newest(labels)
-        elif st.session_state.get(KEY + "playing"):
-            _advance(labels)
+        else:
+            _keep_span(settings, buckets, labels)
+            if st.session_state.get(KEY + "playing"):
+                _advance(labels)
         cols = st.columns([6, 1])
         with cols[0]:
             # A live window is always in session state already (set by _follow_newest): no default then.
@@ -153,14 +161,19 @@ def _window_section(
         first, last = (value, value) if isinstance(value, str) else value
         i, j = labels.index(first), labels.index(last)
         start, end = buckets[i], window_end(buckets, j, settings.bucket)
+        if not live:
+            whole = (i, j) == (0, len(labels) - 1)
+            st.session_state[SPAN_KEY] = ((settings.bucket, settings.tz), start, end, whole, (first, last))
         top = st.session_state.get(KEY + "top", traffic.TOP_HEATMAP)
-        data = traffic.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
+        data = traffic.window_data(
+            selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz, buckets=buckets
+        )
         if selected.cube is not None:
             data.figures["visitors"] = window_visitors(selected.cube, start, end)
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
-            _browsers(data, settings, alerts)
+            _browsers(data, settings, alerts, selected.anonymise)
         with guard.section("The heatmap tables"):
             _heatmaps(data, settings)
         with guard.section("The country map"):
@@ -168,6 +181,26 @@ def _window_section(
 
     # A followed log is already inside the live fragment (fragments do not nest).
     section() if live else st.fragment(run_every=PLAY_SECONDS if playing else None)(section)()
+
+
+def _keep_span(settings: Settings, buckets: list[pd.Timestamp], labels: list[str]) -> None:
+    """The window keeps covering the same time when the bucket size or zone changes, and the whole range stays
+    the whole range when the data grows; a window the user (or Play, or an alert link) just moved is left alone."""
+    kept = st.session_state.get(SPAN_KEY)
+    value = st.session_state.get("window")
+    if kept is None or value is None:
+        return
+    view, start, end, whole, shown = kept
+    if _pair(value) != shown or (view == (settings.bucket, settings.tz) and not whole):
+        return
+    i, j = traffic.window_indices(buckets, start, end, whole)
+    if _pair(value) != (labels[i], labels[j]):
+        st.session_state["window"] = (labels[i], labels[j])
+
+
+def _pair(value: str | tuple | list) -> tuple[str, str]:
+    """A slider value as (first, last) labels."""
+    return (value, value) if isinstance(value, str) else (value[0], value[-1])
 
 
 def _follow_newest(labels: list[str]) -> None:
@@ -225,13 +258,13 @@ def _figures(data: traffic.WindowData, selected: Selected) -> None:
     )
 
 
-def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> None:
+def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonymise: bool) -> None:
     st.subheader("Browsers")
     left, right = st.columns([3, 2])
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
         window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
-        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz)], ignore_index=True)
+        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz, anonymise)], ignore_index=True)
         chart = timeline.browser_timeline_chart(
             data.browser_timeline,
             "browser",
@@ -242,9 +275,11 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list) -> Non
         )
         st.altair_chart(chart)
     with right:
-        st.altair_chart(
-            bars.top_bar_chart(data.browser_totals.head(15), "browser", "Requests in the window", selectable=False),
-        )
+        table = with_rest(data.browser_totals, "browser", TOP_BARS)
+        st.altair_chart(bars.top_bar_chart(table, "browser", "Requests in the window", selectable=False))
+        note = rest_note(table, "browser")
+        if note:
+            st.caption(note)
 
 
 def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
@@ -290,7 +325,7 @@ def _map(data: traffic.WindowData) -> None:
     st.pydeck_chart(deck, height=480)
 
 
-def _rejects(loaded) -> None:
+def _rejects(loaded, anonymise: bool = False) -> None:
     parse = loaded.parse
     label = f"Rejected lines: {parse.rejected:,} of {parse.lines:,}"
     with st.expander(label, expanded=False):
@@ -299,7 +334,10 @@ def _rejects(loaded) -> None:
             return
         st.write(", ".join(f"{reason}: {n:,}" for reason, n in parse.reasons.most_common()))
         table = pd.DataFrame(
-            [{"source": r.source, "line": r.line, "reason": r.reason, "text": r.raw} for r in parse.rejects]
+            [
+                {"source": r.source, "line": r.line, "reason": r.reason, "text": shown_text(r.raw, anonymise)}
+                for r in parse.rejects
+            ]
         )
         st.dataframe(table, hide_index=True)
         if parse.rejected > len(parse.rejects):
