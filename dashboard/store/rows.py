@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from dashboard.analysis.filters import FIELDS, Filter
@@ -114,14 +113,15 @@ def read_rows(
 
 
 def time_bounds(store: Store) -> pd.Series:
-    """The first and last request (UTC) as a two-row series: what the date-range presets count back from."""
-    source = store.relation(ROWS)
-    if source is None:
+    """The first and last request (UTC) as a two-row series: what the date-range presets count back from.
+
+    From the manifest (each row part's first and last time), so a page rerun does not scan the store.
+    """
+    parts = [f for f in store.manifest.of_kind(ROWS) if f.start and f.end]
+    if not parts:
         return pd.Series([], dtype=TIME_DTYPE)
-    first, last = store.sql(f"SELECT epoch_us(min(time)) AS a, epoch_us(max(time)) AS b FROM {source}").iloc[0]
-    if pd.isna(first):
-        return pd.Series([], dtype=TIME_DTYPE)
-    return pd.Series(pd.to_datetime(np.array([first, last], dtype=np.int64), unit="us", utc=True)).astype(TIME_DTYPE)
+    first, last = min(pd.Timestamp(f.start) for f in parts), max(pd.Timestamp(f.end) for f in parts)
+    return pd.Series([first, last]).dt.tz_convert("UTC").astype(TIME_DTYPE)
 
 
 def whole_range(store: Store) -> DateRange | None:

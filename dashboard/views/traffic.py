@@ -19,7 +19,7 @@ from dashboard.analysis.figures import FIGURES
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value
-from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
+from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -78,7 +78,10 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
         return
     loaded = selected.loaded
     with guard.section("The traffic of this log", "Try another bucket size or time zone."):
-        cube = cache.cube(loaded, settings.bucket, settings.tz)
+        if selected.store is not None:
+            cube = store_source.cube(selected, settings.bucket, settings.tz)
+        else:
+            cube = cache.cube(loaded, settings.bucket, settings.tz)
         buckets = traffic.bucket_options(cube)
         if not buckets:
             st.warning("This log has no parsed request to show.")
@@ -90,7 +93,10 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
             )
             alerts = []
             with guard.section("Alerts", "The other panels do not depend on them."):
-                alerts = alerts_panel.load(selected, alerts_config)
+                if selected.store is not None:
+                    alerts = store_source.alerts(selected, alerts_config)
+                else:
+                    alerts = alerts_panel.load(selected, alerts_config)
             _window_section(settings, selected, cube, buckets, alerts, live)
             with guard.section("Alerts", "The other panels do not depend on them."):
                 alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz)
@@ -157,6 +163,8 @@ def _window_section(
         data = traffic.window_data(selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz)
         if selected.cube is not None:
             data.figures["visitors"] = window_visitors(selected.cube, start, end)
+        if selected.store is not None:
+            data.figures["visitors"] = store_source.visitors(selected, start, end, settings.bots, settings.tz)
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
