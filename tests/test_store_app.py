@@ -10,6 +10,7 @@ from dashboard.cli import main
 from dashboard.store.ingest import ingest
 from dashboard.store.layout import MANIFEST, ROLLUPS, ROWS
 from dashboard.views.config import PathNotAllowedError, allowed_store, parse_app_args
+from support.loglines import UA_CHROME, UA_GOOGLEBOT, combined
 from support.storeapp import APP, EXPLORE_APP, run
 from support.storelogs import sample_lines, write
 
@@ -114,3 +115,31 @@ def test_allowed_store_paths(tmp_path):
     for bad in ("", "/etc", str(tmp_path / "d" / ".." / "s2"), "../outside"):
         with pytest.raises(PathNotAllowedError):
             allowed_store(config, bad)
+
+
+def test_city_points_of_a_store_are_those_of_its_log(tmp_path, monkeypatch):
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    from support.storeapp import snapshot
+
+    writer = MMDBWriter(ip_version=6, database_type="GeoLite2-City", ipv4_compatible=True)
+    for network, code, lat, lon in (("81.2.69.0/24", "GB", 51.51, -0.09), ("8.8.8.0/24", "US", 37.75, -97.82)):
+        writer.insert_network(
+            IPSet([network]), {"country": {"iso_code": code}, "location": {"latitude": lat, "longitude": lon}}
+        )
+    mmdb = tmp_path / "city.mmdb"
+    writer.to_db_file(str(mmdb))
+    lines = [
+        combined(ip, f"01/Jun/2026:{10 + i % 5:02d}:{i % 60:02d}:00 +0000", "GET / HTTP/1.1", 200, 10, agent=agent)
+        for i, (ip, agent) in enumerate(
+            [("81.2.69.160", UA_CHROME), ("8.8.8.8", UA_GOOGLEBOT), ("8.8.4.4", UA_CHROME)] * 7
+        )
+    ]
+    log = write(tmp_path / "access.log", [line.encode() for line in lines])
+    ingest([log], tmp_path / "store", geoip=mmdb)
+    for query in ({}, {"bots": "exclude"}):
+        from_log = snapshot(run(APP, f"--log {log} --geoip {mmdb}", monkeypatch, query))
+        from_store = snapshot(run(APP, f"--store {tmp_path / 'store'}", monkeypatch, query))
+        assert from_store == from_log
+        assert len(from_log["maps"][0]) > 1  # the countries and the cities layers

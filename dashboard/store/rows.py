@@ -62,6 +62,12 @@ def _columns(store: Store, files: Sequence[Path]) -> set[str]:
     return set(described["column_name"]) - {"filename", "file_row_number"}
 
 
+def row_columns(store: Store) -> set[str]:
+    """The columns of the store's rows (lat/lon only when the GeoIP database gave locations)."""
+    files = store.files(ROWS)
+    return _columns(store, files) if files else set()
+
+
 def _files(store: Store, start: pd.Timestamp | None, end: pd.Timestamp | None) -> list[Path]:
     """The row parts whose time span meets [start, end): the manifest's first and last time of each."""
     kept = []

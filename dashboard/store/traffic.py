@@ -15,13 +15,15 @@ import pandas as pd
 from dashboard.analysis.buckets import bucket_starts, check_tz
 from dashboard.analysis.cube import CUBE_COLUMNS, TEXT_DIMENSIONS
 from dashboard.analysis.filters import Filter, bot_mask
+from dashboard.analysis.traffic import _city_points as city_points
 from dashboard.analysis.visitors import unique_visitors
 from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.store.layout import ROLLUPS
 from dashboard.store.query import Store, check_store_bucket, count_visitors
-from dashboard.store.rows import read_rows
+from dashboard.store.rows import read_rows, row_columns
 
 VISITOR_COLUMNS = ("time", "ip", "user_agent", "is_bot")
+POINT_COLUMNS = ("time", "is_bot", "lat", "lon")
 BOT_SQL = {"include": None, "exclude": "NOT is_bot", "only": "is_bot"}
 
 
@@ -95,6 +97,17 @@ def window_visitors(
     where += [f"bucket < {_literal(end)}" if end is not None else None]
     clause = " AND ".join(w for w in where if w) or "true"
     return count_visitors(store, f"{source} WHERE {clause}", tz)
+
+
+def window_points(
+    store: Store, start: pd.Timestamp | None, end: pd.Timestamp | None, bots: str = "include"
+) -> pd.DataFrame | None:
+    """Requests per located point in [start, end) from four columns of the rows; None without locations."""
+    if "lat" not in row_columns(store):
+        return None
+    rows = read_rows(store, start, end, [Filter("bots", "is", bots)], columns=POINT_COLUMNS)
+    keep = bot_mask(rows["is_bot"], bots) if len(rows) else None
+    return city_points(rows if keep is None else rows[keep])  # the page's own count of the window's rows
 
 
 def _micros(times: pd.Series) -> np.ndarray:

@@ -245,6 +245,14 @@ def store_visitors(loaded: LoadedLog, _store: Store, start: pd.Timestamp, end: p
     return window_visitors(_store, start, end, bots, tz, anonymise=is_masked(loaded))
 
 
+@st.cache_resource(max_entries=MAX_WINDOWS, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
+def store_points(loaded: LoadedLog, _store: Store, start: pd.Timestamp, end: pd.Timestamp, bots: str):
+    """The located points of a window of a store (None without locations)."""
+    from dashboard.store.traffic import window_points
+
+    return window_points(_store, start, end, bots)
+
+
 @st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Reading the rows…", hash_funcs=BY_DATA)
 def store_prepared(
     loaded: LoadedLog, _store: Store, tz: str, start: pd.Timestamp, end: pd.Timestamp, filters: tuple[str, ...]

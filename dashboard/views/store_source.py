@@ -55,6 +55,11 @@ def visitors(selected, start: pd.Timestamp, end: pd.Timestamp, bots: str, tz: st
     return cache.store_visitors(selected.loaded, selected.store, start, end, bots, tz)
 
 
+def city_points(selected, start: pd.Timestamp, end: pd.Timestamp, bots: str) -> pd.DataFrame | None:
+    """The map's located points of the window (None when the store's GeoIP database had no locations)."""
+    return cache.store_points(selected.loaded, selected.store, start, end, bots)
+
+
 def alerts(selected, config_path: str | None) -> list:
     """The store's alerts, or [] with one clear error for a bad configuration."""
     try:

@@ -7,6 +7,7 @@ draws inside its own guard: a failure is one message in its place, and the rest 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pandas as pd
@@ -165,6 +166,7 @@ def _window_section(
             data.figures["visitors"] = window_visitors(selected.cube, start, end)
         if selected.store is not None:
             data.figures["visitors"] = store_source.visitors(selected, start, end, settings.bots, settings.tz)
+            data = dataclasses.replace(data, city_points=store_source.city_points(selected, start, end, settings.bots))
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
