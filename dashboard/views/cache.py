@@ -14,6 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -27,9 +28,10 @@ from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_p
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import LoadedLog, load_log
 from dashboard.schema import empty_frame
-from dashboard.store.query import Store, open_store
-from dashboard.store.rows import stamp, store_parse
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
+
+if TYPE_CHECKING:  # DuckDB is imported when a store is opened, not at every start
+    from dashboard.store.query import Store
 
 TTL_SECONDS = 3600
 MAX_LOGS = 4
@@ -225,6 +227,9 @@ def _masked(loaded: LoadedLog) -> LoadedLog:
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Opening the store…")
 def opened_store(path: str, manifest_stamp: tuple[int, int] | None) -> tuple[Store, LoadedLog]:
     """A store and its stand-in log (no rows: the line accounting and rejects), re-opened after each ingest."""
+    from dashboard.store.query import open_store
+    from dashboard.store.rows import stamp, store_parse
+
     store = open_store(path)
     return store, LoadedLog(parse=store_parse(store), frame=empty_frame(), fingerprint=stamp(store))
 

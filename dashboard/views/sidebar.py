@@ -10,6 +10,7 @@ import dataclasses
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -24,6 +25,9 @@ from dashboard.pipeline import LoadedLog
 from dashboard.schema import BOT_MODES, empty_frame
 from dashboard.views import cache, guard, store_source
 from dashboard.views.config import AppConfig, allowed_path
+
+if TYPE_CHECKING:
+    from dashboard.store.query import Store
 
 SAMPLE, UPLOAD, SERVER, LIVE, CUBE, STORE = "Sample", "Upload", "Server log", "Live", "Cube", store_source.STORE
 UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
@@ -66,7 +70,7 @@ class Selected:
     live: SharedLive | None = None  # set when the log is followed
     cube: CubeData | None = None  # a saved cube instead of rows
     anonymise: bool = False  # addresses are masked (also in what a live poll brings)
-    store: object | None = dataclasses.field(default=None, compare=False)  # an opened store: rows stay on disk
+    store: Store | None = dataclasses.field(default=None, compare=False)  # an opened store: rows stay on disk
 
 
 def _zones() -> list[str]:

@@ -16,7 +16,6 @@ from dashboard.analysis.filters import Filter, to_params
 from dashboard.analysis.ranges import DateRange, previous_period
 from dashboard.analysis.rows import Prepared
 from dashboard.store.layout import MANIFEST
-from dashboard.store.rows import time_bounds, whole_range
 from dashboard.views import cache
 from dashboard.views.config import AppConfig, allowed_store
 
@@ -71,6 +70,8 @@ def alerts(selected, config_path: str | None) -> list:
 
 def times(selected) -> pd.Series:
     """The first and last request of the store: what the date-range presets count back from."""
+    from dashboard.store.rows import time_bounds
+
     return time_bounds(selected.store)
 
 
@@ -82,6 +83,8 @@ def explore_rows(
     The whole store is its data range, so the page computes what it computes for a log's "all", without a
     previous period.
     """
+    from dashboard.store.rows import whole_range
+
     shown = period or whole_range(selected.store)
     compare = compare and period is not None
     start = previous_period(shown).start if compare else shown.start
