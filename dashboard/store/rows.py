@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.analysis.filters import FIELDS, Filter
 from dashboard.analysis.ranges import RESOLUTION, DateRange
+from dashboard.analysis.rows import DIMENSIONS
 from dashboard.ingest.formats import LogFormat, UnknownFormatError, get_format
 from dashboard.ingest.parse import MAX_REJECTS_KEPT, ParseResult, Reject
 from dashboard.pipeline import LoadedLog
@@ -25,6 +26,12 @@ from dashboard.store.parts import quote
 from dashboard.store.query import Store
 
 NUMERIC = {"status": "int16", "bytes": "int64", "lat": "float64", "lon": "float64", "response_time_s": "float64"}
+# What Explore reads of a row (``analysis.rows.prepare`` and the filter fields): not ident, user, query, protocol,
+# browser version, country name or coordinates, a third of the text a row holds.
+EXPLORE_COLUMNS = ("time", "status", "bytes", "is_bot", "user_agent", "response_time_s", *DIMENSIONS)
+# What the detectors read (per client and path, status, bots; a rule may sum bytes or response times), besides
+# the dimensions a surge is looked for in.
+ALERT_COLUMNS = ("time", "ip", "path", "status", "is_bot", "bytes", "response_time_s")
 PLAIN_FIELDS = ("country", "browser", "os", "device", "crawler", "method", "vhost")
 
 

@@ -265,9 +265,9 @@ def store_prepared(
     """Explore's arrays for the rows of [start, end) that may pass ``filters`` (pushed down to DuckDB)."""
     from dashboard.analysis.filters import parse_params
     from dashboard.enrich.anonymise import anonymise_frame
-    from dashboard.store.rows import read_rows
+    from dashboard.store.rows import EXPLORE_COLUMNS, read_rows
 
-    rows = read_rows(_store, start, end, parse_params(filters)[0])
+    rows = read_rows(_store, start, end, parse_params(filters)[0], columns=EXPLORE_COLUMNS)
     return prepare(anonymise_frame(rows) if is_masked(loaded) else rows, tz)
 
 
@@ -278,10 +278,10 @@ def store_alerts(
     """The alerts of a store: its rows are read for the detectors (per client and path), then let go."""
     from dashboard.alerts import detect_alerts, load_config
     from dashboard.enrich.anonymise import anonymise_frame
-    from dashboard.store.rows import read_rows
+    from dashboard.store.rows import ALERT_COLUMNS, read_rows
 
     config = load_config(config_path)  # a bad configuration fails before the rows are read
-    rows = read_rows(_store)
+    rows = read_rows(_store, columns=(*ALERT_COLUMNS, *config["surge"]["dimensions"]))
     return detect_alerts(anonymise_frame(rows) if is_masked(loaded) else rows, config)
 
 
