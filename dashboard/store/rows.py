@@ -98,6 +98,8 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
             columns[name] = column.fillna(False).astype(bool)
         elif name in NUMERIC or name in BASE_DTYPES:
             columns[name] = column.astype(NUMERIC.get(name, BASE_DTYPES.get(name)))
+        elif pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            columns[name] = column  # numbers Parquet kept as they were (line numbers, versions of later schemas)
         else:
             columns[name] = column.astype("category")
     return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
