@@ -6,7 +6,8 @@ Server-side times with AppTest (what Streamlit executes, plus AppTest's own over
 ingested by child processes (``python -m dashboard sample``, ``ingest``) unless ``--keep DIR`` already holds
 them. First chart: a fresh process per run (imports, opening the store, the Traffic page from the rollups, the
 alerts from the rows). The other steps rerun a page that is already open, each with a new value (no cache hit).
-Medians are printed with the targets of issue #15.
+Medians are printed with the targets of issue #15; the peer, measured in the same run, is the same page on the
+log itself (``--log``: parsed and enriched in memory at start).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def child(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "dashboard", *args], check=True, cwd=ROOT, capture_output=True)
 
 
-def first_chart_seconds(store: Path) -> float:
-    """A fresh process: AppTest's first run of the Traffic page on the store, until it has drawn its charts."""
+def first_chart_seconds(source: str) -> float:
+    """A fresh process: AppTest's first run of the Traffic page (``--store DIR`` or ``--log FILE``), to its charts."""
     code = (
         "import time; t=time.perf_counter();"
         "from streamlit.testing.v1 import AppTest;"
@@ -46,7 +47,7 @@ def first_chart_seconds(store: Path) -> float:
         "assert not at.exception and not at.error and at.get('vega_lite_chart');"
         "print(time.perf_counter()-t)"
     )
-    env = {**os.environ, "DATABLOOM_ARGS": f"--store {store}"}
+    env = {**os.environ, "DATABLOOM_ARGS": source}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -60,11 +61,11 @@ def timed_run(at) -> float:
     return seconds
 
 
-def slider_steps(store: Path, moves: int) -> list[float]:
+def slider_steps(source: str, moves: int) -> list[float]:
     """Reruns after moving the Traffic page's window to a new place."""
     from streamlit.testing.v1 import AppTest
 
-    os.environ["DATABLOOM_ARGS"] = f"--store {store}"
+    os.environ["DATABLOOM_ARGS"] = source
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
     options = at.select_slider(key="window").options
     n = len(options)
@@ -76,11 +77,11 @@ def slider_steps(store: Path, moves: int) -> list[float]:
     return seconds
 
 
-def explore_steps(store: Path, date_range: str, repeats: int) -> list[float]:
+def explore_steps(source: str, date_range: str, repeats: int) -> list[float]:
     """Reruns of the Explore page after changing its filter, over the whole history or the last day."""
     from streamlit.testing.v1 import AppTest
 
-    os.environ["DATABLOOM_ARGS"] = f"--store {store}"
+    os.environ["DATABLOOM_ARGS"] = source
     at = AppTest.from_file(str(ROOT / "tests" / "support" / "explore_app.py"), default_timeout=600)
     at.query_params["range"] = date_range
     at.run()
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keep", type=Path, default=None, help="keep (or reuse) the log and store in this directory")
+    parser.add_argument("--no-peer", action="store_true", help="skip the same steps on the log in memory")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="store-app-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -104,18 +106,25 @@ def main() -> None:
         child("sample", "--lines", str(args.lines), "--out", str(log))
     if not (store / "manifest.json").exists():
         child("ingest", str(log), "--store", str(store))
+    sources = {"store": f"--store {store}"} | ({} if args.no_peer else {"log": f"--log {log}"})
+    steps = max(args.repeats, len(FILTERS))
     results = {
-        "first chart": [first_chart_seconds(store) for _ in range(args.repeats)],
-        "slider step": slider_steps(store, max(args.repeats, 6)),
-        "Explore filter, whole history": explore_steps(store, "all", max(args.repeats, len(FILTERS))),
-        "Explore filter, one day": explore_steps(store, "day", max(args.repeats, len(FILTERS))),
+        name: {
+            "first chart": [first_chart_seconds(source) for _ in range(args.repeats)],
+            "slider step": slider_steps(source, steps),
+            "Explore filter, whole history": explore_steps(source, "all", steps),
+            "Explore filter, one day": explore_steps(source, "day", steps),
+        }
+        for name, source in sources.items()
     }
-    print(f"store of {args.lines:,} lines at {store}; load average {os.getloadavg()[0]:.1f}")
-    for step, seconds in results.items():
-        median = statistics.median(seconds)
-        verdict = "ok" if median <= TARGETS[step] else "over"
-        runs = ", ".join(f"{s:.2f}" for s in seconds)
-        print(f"{step:<32} median {median:6.2f} s (target <= {TARGETS[step]} s, {verdict}); runs: {runs}")
+    print(f"{args.lines:,} lines; load average {os.getloadavg()[0]:.1f} at the end")
+    for step, target in TARGETS.items():
+        for name in sources:
+            seconds = results[name][step]
+            median = statistics.median(seconds)
+            verdict = f"target <= {target} s, {'ok' if median <= target else 'over'}" if name == "store" else "peer"
+            runs = ", ".join(f"{s:.2f}" for s in seconds)
+            print(f"{step:<30} {name:<5} median {median:6.2f} s ({verdict}); runs: {runs}")
 
 
 if __name__ == "__main__":
