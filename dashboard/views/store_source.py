@@ -2,8 +2,9 @@
 
 A store is opened once per published manifest (a new ingest re-opens it) and shows as a stand-in log without
 rows: its line accounting and rejects. The Traffic page draws its cube and window visitors from the rollups;
-Explore reads only the rows of its date range (and its previous period) that may pass its filters, with DuckDB,
-so memory follows the selection, not the history; alerts read the rows once per store version.
+Explore reads only the rows of its date range (and its previous period) with DuckDB, over the whole history only
+those that may pass its filters, so memory follows the selection, not the history; alerts read the rows once
+per store version.
 """
 
 from __future__ import annotations
@@ -88,5 +89,8 @@ def explore_rows(
     shown = period or whole_range(selected.store)
     compare = compare and period is not None
     start = previous_period(shown).start if compare else shown.start
-    prepared = cache.store_prepared(selected.loaded, selected.store, tz, start, shown.end, tuple(to_params(filters)))
+    # A range's rows are read once and filtered in memory at each filter change (fast reruns, memory bounded by
+    # the range); over the whole history the filters are pushed down too, so memory follows what may match.
+    pushed = tuple(to_params(filters)) if period is None else ()
+    prepared = cache.store_prepared(selected.loaded, selected.store, tz, start, shown.end, pushed)
     return prepared, shown, compare
