@@ -1,15 +1,19 @@
-"""``databloom alerts PATH... [--config alerts.toml] [--json]``: the alerts of a log, headless."""
+"""``databloom alerts PATH... [--config alerts.toml] [--json]`` (or ``--store DIR``): the alerts of a log, headless.
+
+A store's alerts are computed from its rows: the detectors work per client and path (scanners, surges, the
+clients behind a rate change), which the rollups do not keep.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from dashboard.cli.common import CONFIG_HELP, add_log_args, load_logs, print_json
+from dashboard.cli.common import CONFIG_HELP, add_source_args, check_source_args, load_source, print_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The log arguments (no buckets: the detectors choose theirs), --config, --json, --evidence."""
-    add_log_args(parser, bucket=False, tz=False)
+    """The log arguments or --store (no buckets: the detectors choose theirs), --config, --json, --evidence."""
+    add_source_args(parser, bucket=False, tz=False)
     parser.add_argument("--config", default=None, metavar="FILE", help=CONFIG_HELP)
     parser.add_argument("--json", action="store_true", help="a JSON list of alerts on stdout")
     parser.add_argument("--evidence", action="store_true", help="with --json: add the evidence rows")
@@ -28,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
     """Check the configuration first (a bad key fails before the log is read), load, detect, print."""
     from dashboard.alerts import detect_alerts, load_config
 
+    check_source_args(args)
     config = load_config(args.config)
-    loaded = load_logs(args)
+    loaded = load_source(args)
     alerts = detect_alerts(loaded.frame, config)
     if args.json:
         print_json([a.to_dict(evidence=args.evidence) for a in alerts])

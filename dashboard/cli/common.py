@@ -30,6 +30,7 @@ FORMAT_HELP = (
 GEOIP_HELP = "MaxMind/DB-IP .mmdb (default: the bundled DB-IP country lite, or $DATABLOOM_GEOIP)"
 CONFIG_HELP = "alerts TOML (default: the shipped dashboard/alerts/alerts.toml)"
 JSON_HELP = "machine-readable JSON on stdout"
+STORE_HELP = "read a store written by `databloom ingest` instead of logs"
 
 
 class CommandError(DataBloomError):
@@ -52,6 +53,30 @@ def add_log_args(parser: argparse.ArgumentParser, *, paths: bool = True, bucket:
         parser.add_argument(
             "--tz", default=DEFAULT_TZ, help=f"IANA time zone for buckets and times (default {DEFAULT_TZ})"
         )
+
+
+def add_source_args(parser: argparse.ArgumentParser, *, bucket: bool = True, tz: bool = True) -> None:
+    """Log PATHs or ``--store DIR`` (one of the two), with the log arguments."""
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=PATHS_HELP)
+    add_log_args(parser, paths=False, bucket=bucket, tz=tz)
+    parser.add_argument("--store", default=None, metavar="DIR", help=STORE_HELP)
+
+
+def check_source_args(args: argparse.Namespace) -> None:
+    """Exactly one of log PATHs and ``--store``."""
+    if bool(args.paths) == bool(args.store):
+        raise CommandError("give log PATHs or --store DIR (one of the two)")
+
+
+def load_source(args: argparse.Namespace):
+    """The command's logs, or every row of its store with the store's line accounting (a ``LoadedLog``)."""
+    if not args.store:
+        return load_logs(args)
+    from dashboard.store.query import open_store
+    from dashboard.store.rows import store_log
+
+    with open_store(args.store) as store:
+        return store_log(store)
 
 
 def check_log_args(args: argparse.Namespace) -> None:

@@ -1,4 +1,5 @@
-"""``databloom report PATH... -o report.html``: the self-contained HTML report (figures, charts, tables)."""
+"""``databloom report PATH... -o report.html`` (or ``--store DIR``): the self-contained HTML report (figures,
+charts, tables)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,16 @@ import argparse
 import time
 from pathlib import Path
 
-from dashboard.cli.common import add_log_args, check_log_args, load_logs, print_json
+from dashboard.cli.common import add_source_args, check_log_args, check_source_args, load_source, print_json
 
 DEFAULT_OUT = "report.html"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The log arguments (no bucket: the report picks its own), -o, --range, --filter, --anonymise."""
+    """The log arguments or --store (no bucket: the report picks its own), -o, --range, --filter, --anonymise."""
     from dashboard.analysis.ranges import PRESETS
 
-    add_log_args(parser, bucket=False)
+    add_source_args(parser, bucket=False)
     parser.add_argument(
         "-o", "--out", default=DEFAULT_OUT, metavar="FILE", help="output HTML file (default %(default)s)"
     )
@@ -41,9 +42,10 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.render.report import build_report
 
     check_log_args(args)
+    check_source_args(args)
     filters = [parse_param(text) for text in args.filter]
     started = time.perf_counter()
-    loaded = load_logs(args)
+    loaded = load_source(args)
     document = build_report(loaded, tz=args.tz, preset=args.range, filters=filters, anonymise=args.anonymise)
     out = Path(args.out)
     out.write_text(document, encoding="utf-8")

@@ -11,6 +11,7 @@ from dashboard.cli.common import (
     CommandError,
     add_log_args,
     check_log_args,
+    check_source_args,
     load_logs,
     print_json,
     print_summary,
@@ -31,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.analysis.summary import summarize
 
     check_log_args(args)
-    if bool(args.paths) == bool(args.store):
-        raise CommandError("give log PATHs or --store DIR (one of the two)")
+    check_source_args(args)
     if args.store and args.pages_only:
         raise CommandError("--pages-only needs log PATHs: a store keeps no page/asset classification yet")
     if args.store:

@@ -7,7 +7,8 @@ and from the rows for the first and last request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -48,6 +49,7 @@ class Store:
     manifest: Manifest
     problems: list[str]
     connection: duckdb.DuckDBPyConnection
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def files(self, kind: str) -> list[Path]:
         """Absolute paths of the published files of one kind."""
@@ -61,10 +63,23 @@ class Store:
 
     def sql(self, query: str) -> pd.DataFrame:
         """Run a query; a file DuckDB cannot read becomes a StoreError naming it."""
-        try:
-            return fetch(self.connection, query)
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+        return self.sql_with({}, query)
+
+    def sql_with(self, tables: dict[str, pd.DataFrame], query: str) -> pd.DataFrame:
+        """Run a query that also reads small pandas ``tables`` by name; one query at a time per store.
+
+        The pages share an opened store between sessions (threads): a DuckDB connection is not thread-safe.
+        """
+        with self.lock:
+            try:
+                for name, table in tables.items():
+                    self.connection.register(name, table)
+                return fetch(self.connection, query)
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: cannot read the store: {exc}") from exc
+            finally:
+                for name in tables:
+                    self.connection.unregister(name)
 
     def close(self) -> None:
         self.connection.close()
@@ -106,9 +121,9 @@ def _time_range(store: Store) -> tuple[pd.Timestamp | None, pd.Timestamp | None]
     return pd.Timestamp(int(first), unit="us", tz="UTC"), pd.Timestamp(int(last), unit="us", tz="UTC")
 
 
-def _visitors(store: Store, source: str, tz: str) -> int:
-    """Distinct (ip, user agent, local day), with the analysis layer's definition, from the visitor hashes."""
-    pairs = store.sql(f"SELECT DISTINCT epoch_us(bucket) AS bucket, unnest(visitors) AS visitor FROM {source}")
+def count_visitors(store: Store, cells: str, tz: str) -> int:
+    """Distinct (ip, user agent, local day) of some rollup cells (a FROM … WHERE clause), from their hashes."""
+    pairs = store.sql(f"SELECT DISTINCT epoch_us(bucket) AS bucket, unnest(visitors) AS visitor FROM {cells}")
     if pairs.empty:
         return 0
     frame = pd.DataFrame(
@@ -179,7 +194,7 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
     buckets = bucket_starts(pd.Series(pd.to_datetime(starts, unit="us", utc=True)), bucket, tz)
     fmt = manifest.sources[0].format if manifest.sources else "combined"
     statuses = _counts(cells, "status_class")
-    visitors = _visitors(store, rollups, tz) if rollups else 0
+    visitors = count_visitors(store, rollups, tz) if rollups else 0
     bots = int(cells.loc[cells["is_bot"].astype(bool), "requests"].sum())
     per_class = [statuses.get(label, 0) for label in STATUS_LABELS]
     figures = headline(parsed, visitors, int(cells["bytes"].sum()), count_countries(countries), per_class, bots)

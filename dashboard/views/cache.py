@@ -3,7 +3,8 @@
 Parsed logs are held with ``cache_resource`` (one shared object, no copy per rerun): a 1M-row frame
 would cost a pickle round trip on every slider move under ``cache_data``. Uploads are cached per session.
 Caches derived from a log (cube, alerts, anonymised copy, Explore's arrays) hash it by ``LoadedLog.fingerprint``,
-what its rows were made from, so they follow the data when a file changes on disk.
+what its rows were made from, so they follow the data when a file changes on disk. A store's stand-in log is
+fingerprinted by its published manifest, so its caches follow each ingest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +27,11 @@ from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import LoadedLog, load_log
+from dashboard.schema import empty_frame
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
+
+if TYPE_CHECKING:  # DuckDB is imported when a store is opened, not at every start
+    from dashboard.store.query import Store
 
 TTL_SECONDS = 3600
 MAX_LOGS = 4
@@ -33,6 +39,8 @@ MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
 SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
+ANONYMISED = "anonymised"
+MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
 
 
@@ -206,9 +214,75 @@ def anonymised_live(loaded: LoadedLog) -> LoadedLog:
     return _masked(loaded)
 
 
+def is_masked(loaded: LoadedLog) -> bool:
+    """Whether a log is a masked copy (a store's caches read rows and mask them themselves)."""
+    return bool(loaded.fingerprint) and loaded.fingerprint[-1] == ANONYMISED
+
+
 def _masked(loaded: LoadedLog) -> LoadedLog:
     """A masked copy with a fingerprint of its own (its cube and alerts must not be the unmasked log's)."""
-    return dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), "anonymised"))
+    return dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), ANONYMISED))
+
+
+@st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Opening the store…")
+def opened_store(path: str, manifest_stamp: tuple[int, int] | None) -> tuple[Store, LoadedLog]:
+    """A store and its stand-in log (no rows: the line accounting and rejects), re-opened after each ingest."""
+    from dashboard.store.query import open_store
+    from dashboard.store.rows import stamp, store_parse
+
+    store = open_store(path)
+    return store, LoadedLog(parse=store_parse(store), frame=empty_frame(), fingerprint=stamp(store))
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
+def store_cube(loaded: LoadedLog, _store: Store, bucket: str, tz: str) -> pd.DataFrame:
+    """A store's cube in the page's bucket and zone, from its rollups (``loaded``: its stand-in, for the key)."""
+    from dashboard.store.traffic import store_cube as cube_of
+
+    return cube_of(_store, bucket, tz)
+
+
+@st.cache_resource(max_entries=MAX_WINDOWS, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
+def store_visitors(loaded: LoadedLog, _store: Store, start: pd.Timestamp, end: pd.Timestamp, bots: str, tz: str) -> int:
+    """Unique visitors of a window of a store, from the visitor hashes of its rollups."""
+    from dashboard.store.traffic import window_visitors
+
+    return window_visitors(_store, start, end, bots, tz, anonymise=is_masked(loaded))
+
+
+@st.cache_resource(max_entries=MAX_WINDOWS, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
+def store_points(loaded: LoadedLog, _store: Store, start: pd.Timestamp, end: pd.Timestamp, bots: str):
+    """The located points of a window of a store (None without locations)."""
+    from dashboard.store.traffic import window_points
+
+    return window_points(_store, start, end, bots)
+
+
+@st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Reading the rows…", hash_funcs=BY_DATA)
+def store_prepared(
+    loaded: LoadedLog, _store: Store, tz: str, start: pd.Timestamp, end: pd.Timestamp, filters: tuple[str, ...]
+) -> Prepared:
+    """Explore's arrays for the rows of [start, end) that may pass ``filters`` (pushed down to DuckDB)."""
+    from dashboard.analysis.filters import parse_params
+    from dashboard.enrich.anonymise import anonymise_frame
+    from dashboard.store.rows import EXPLORE_COLUMNS, read_rows
+
+    rows = read_rows(_store, start, end, parse_params(filters)[0], columns=EXPLORE_COLUMNS)
+    return prepare(anonymise_frame(rows) if is_masked(loaded) else rows, tz)
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Looking for anomalies…", hash_funcs=BY_DATA)
+def store_alerts(
+    loaded: LoadedLog, _store: Store, config_path: str | None, config_stamp: tuple[int, int] | None
+) -> list:
+    """The alerts of a store: its rows are read for the detectors (per client and path), then let go."""
+    from dashboard.alerts import detect_alerts, load_config
+    from dashboard.enrich.anonymise import anonymise_frame
+    from dashboard.store.rows import ALERT_COLUMNS, read_rows
+
+    config = load_config(config_path)  # a bad configuration fails before the rows are read
+    rows = read_rows(_store, columns=(*ALERT_COLUMNS, *config["surge"]["dimensions"]))
+    return detect_alerts(anonymise_frame(rows) if is_masked(loaded) else rows, config)
 
 
 def clear_all() -> None:

@@ -1,7 +1,7 @@
 """The app's command-line options (``streamlit run app.py -- --log PATH ...``) and the path policy.
 
-A hosted app must not let a visitor read the server's files: the page can only open the logs the operator
-named with ``--log``, or files inside a directory the operator allowed with ``--allow-dir``.
+A hosted app must not let a visitor read the server's files: the page can only open the logs (and the store)
+the operator named with ``--log`` (``--store``), or files inside a directory the operator allowed with ``--allow-dir``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class AppConfig:
     alerts_config: str | None = None
     follow: Path | None = None
     cube: Path | None = None
+    store: Path | None = None
     max_decompressed: int = MAX_UPLOAD_DECOMPRESSED_MB << 20
     follow_rows: int = FOLLOW_ROWS
 
@@ -64,6 +65,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         help="a compressed upload that expands past this is refused (gzip bombs)",
     )
     parser.add_argument("--cube", default=None, help="open a cube written by 'python -m dashboard cube'")
+    parser.add_argument("--store", default=None, help="open a store written by 'databloom ingest' (a directory)")
     parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
     parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
     args, _ = parser.parse_known_args(list(argv))
@@ -77,6 +79,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         follow=Path(args.follow).resolve() if args.follow else None,
         follow_rows=args.follow_rows,
         cube=Path(args.cube).resolve() if args.cube else None,
+        store=Path(args.store).resolve() if args.store else None,
         max_decompressed=args.max_decompressed_mb << 20,
     )
 
@@ -94,3 +97,16 @@ def allowed_path(config: AppConfig, requested: str) -> Path:
         if any(resolved.is_relative_to(d) for d in config.allow_dirs) and resolved.is_file():
             return resolved
     raise PathNotAllowedError(f"{requested!r} is not a log this server was configured to open")
+
+
+def allowed_store(config: AppConfig, requested: str) -> Path:
+    """The resolved store directory if the operator allowed it (named with --store, or inside an --allow-dir)."""
+    if not requested or "\x00" in requested:
+        raise PathNotAllowedError("no store directory given")
+    path = Path(requested)
+    candidates = [path] if path.is_absolute() else [d / path for d in config.allow_dirs]
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if resolved == config.store or any(resolved.is_relative_to(d) for d in config.allow_dirs):
+            return resolved
+    raise PathNotAllowedError(f"{requested!r} is not a store this server was configured to open")

@@ -19,13 +19,12 @@ from dashboard.analysis import explore
 from dashboard.analysis.figures import WORSE_WHEN_UP
 from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
 from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
-from dashboard.analysis.rows import Prepared
 from dashboard.analysis.top import is_rest
 from dashboard.render import bars, heatmaps, maps, theme, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import cache, guard, pages, sidebar
+from dashboard.views import cache, guard, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -121,7 +120,9 @@ def render(settings: Settings, selected: Selected | None) -> None:
     if selected.cube is not None:
         st.info("Explore filters the rows of a log; a saved cube holds only counts. Open the log itself to explore it.")
         return
-    if selected.loaded is None or selected.loaded.frame.empty:
+    times = store_source.times(selected) if selected.store is not None else None
+    empty = times.empty if times is not None else selected.loaded is None or selected.loaded.frame.empty
+    if empty:
         st.warning("This log has no parsed request to show.")
         return
     top = st.columns([2, 2, 1])
@@ -133,15 +134,17 @@ def render(settings: Settings, selected: Selected | None) -> None:
     data = None
     with guard.section("This selection", "Try another date range or remove a filter."):
         # Anonymisation is the sidebar's: figures are counted on full addresses, only shown addresses are masked.
-        prepared = cache.explore_prepared(selected.loaded, settings.tz)
+        prepared = cache.explore_prepared(selected.loaded, settings.tz) if times is None else None
         with top[0]:
-            period = _date_range(prepared, settings.tz)
+            period = _date_range(prepared.frame["time"] if times is None else times, settings.tz)
         with top[1]:
             _add_filter_form()
         _chips(filters)
         pages.link("lines", "Show these lines", pages.lines_params(filters, *_bounds(period)), ":material/article:")
         applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
         try:
+            if selected.store is not None:  # the period's rows only, read from the store with the filters
+                prepared, period, compare = store_source.explore_rows(selected, settings.tz, applied, period, compare)
             data = explore.explore(
                 prepared, applied, period, compare=compare and period is not None, bucket=settings.bucket
             )
@@ -193,7 +196,7 @@ def _map(data: explore.ExploreData, version: str) -> None:
     )
 
 
-def _date_range(prepared: Prepared, tz: str) -> DateRange | None:
+def _date_range(times: pd.Series, tz: str) -> DateRange | None:
     choice = st.selectbox(
         "Date range",
         RANGE_OPTIONS,
@@ -202,7 +205,6 @@ def _date_range(prepared: Prepared, tz: str) -> DateRange | None:
         bind="query-params",
         help="the last week, day or hour of the data (counted back from its last request), or whole local days",
     )
-    times = prepared.frame["time"]
     if choice == "all":
         return None  # the whole log: nothing before it to compare with
     if choice != CUSTOM:

@@ -10,6 +10,7 @@ import dataclasses
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -22,10 +23,13 @@ from dashboard.ingest.sources import SourceError
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import BOT_MODES, empty_frame
-from dashboard.views import cache, guard
+from dashboard.views import cache, guard, store_source
 from dashboard.views.config import AppConfig, allowed_path
 
-SAMPLE, UPLOAD, SERVER, LIVE, CUBE = "Sample", "Upload", "Server log", "Live", "Cube"
+if TYPE_CHECKING:
+    from dashboard.store.query import Store
+
+SAMPLE, UPLOAD, SERVER, LIVE, CUBE, STORE = "Sample", "Upload", "Server log", "Live", "Cube", store_source.STORE
 UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
 AUTO, CUSTOM = "auto", "custom…"
 LOAD_ERRORS = (DataBloomError, OSError)
@@ -47,7 +51,7 @@ class Settings:
 class LogRef:
     """How to find a log again in the caches: all that session state keeps of the last good one."""
 
-    source: str  # SAMPLE, UPLOAD, SERVER, LIVE or CUBE
+    source: str  # SAMPLE, UPLOAD, SERVER, LIVE, CUBE or STORE
     path: str | None = None
     fmt: str | None = None
     name: str | None = None
@@ -66,6 +70,7 @@ class Selected:
     live: SharedLive | None = None  # set when the log is followed
     cube: CubeData | None = None  # a saved cube instead of rows
     anonymise: bool = False  # client addresses are masked where shown; every figure is counted before
+    store: Store | None = dataclasses.field(default=None, compare=False)  # an opened store: rows stay on disk
 
 
 def _zones() -> list[str]:
@@ -95,7 +100,11 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
     sources = [SAMPLE, UPLOAD] + ([SERVER] if config.logs or config.allow_dirs else [])
     sources += [LIVE] if config.follow else []
     sources += [CUBE] if config.cube else []
-    default_source = LIVE if config.follow else CUBE if config.cube else SERVER if config.logs else SAMPLE
+    sources += [STORE] if store_source.offered(config) else []
+    default_source = (
+        LIVE if config.follow else CUBE if config.cube else STORE if config.store else SERVER if config.logs else SAMPLE
+    )
+    notice = st.container()  # in the main area: a store that cannot be opened says so where the page would be
     with st.sidebar:
         st.header("Log")
         source = st.radio(
@@ -116,7 +125,7 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
             help="mask the last IPv4 octet / last 80 bits of IPv6 in what is shown: tables, alerts, exports, "
             "rejected lines. Visitors, alerts and every count are computed from the full addresses first",
         )
-        selected = _load(config, source, fmt)
+        selected = _load(config, source, fmt, notice)
         if selected is not None and selected.cube is None:
             selected = dataclasses.replace(selected, anonymise=anonymise)
     return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
@@ -138,14 +147,17 @@ def _live_bucket(live: bool) -> None:
         st.session_state["bucket"] = DEFAULT_BUCKET
 
 
-def _load(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
+def _load(config: AppConfig, source: str, fmt: str | None, notice=st) -> Selected | None:
     """The chosen log, or the last one that loaded (found again in the caches) with one error saying why."""
     selected = None
     with guard.section("This log", "Choose another source or format in the sidebar.", failed="could not be loaded"):
         try:
             selected = _load_source(config, source, fmt)
         except LOAD_ERRORS as exc:
-            st.error(f"Could not load this log: {exc}", icon="⚠️")
+            if source == STORE:
+                notice.error(f"Could not open this store: {exc}", icon="⚠️")
+            else:
+                st.error(f"Could not load this log: {exc}", icon="⚠️")
     if selected is not None:
         st.session_state[KEY + "last"] = selected.ref
         return selected
@@ -167,6 +179,8 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
         return _open(config, LogRef(LIVE, str(config.follow), fmt or config.format))
     if source == UPLOAD:
         return _upload(config, fmt)
+    if source == STORE:
+        return _open(config, LogRef(STORE, store_source.requested_path(config)))
     names = [str(p) for p in config.logs]
     if config.allow_dirs:
         requested = st.text_input(
@@ -218,6 +232,9 @@ def _open(config: AppConfig, ref: LogRef, data: bytes | None = None, progress=No
     if ref.source == LIVE:
         shared = cache.live_log(ref.path, ref.fmt, config.geoip, config.follow_rows)
         return Selected(ref=ref, name=Path(ref.path).name, loaded=shared.current(), is_sample=False, live=shared)
+    if ref.source == STORE:
+        store, loaded = store_source.open_path(config, ref.path)
+        return Selected(ref=ref, name=store.path.name, loaded=loaded, is_sample=False, store=store)
     if ref.source == CUBE:
         stat = config.cube.stat()
         data = cache.saved_cube(str(config.cube), stat.st_size, stat.st_mtime_ns)

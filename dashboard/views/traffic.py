@@ -7,6 +7,7 @@ draws inside its own guard: a failure is one message in its place, and the rest 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pandas as pd
@@ -20,7 +21,7 @@ from dashboard.analysis.top import with_rest
 from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
-from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar
+from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -84,7 +85,10 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
         return
     loaded = selected.loaded
     with guard.section("The traffic of this log", "Try another bucket size or time zone."):
-        cube = cache.cube(loaded, settings.bucket, settings.tz)
+        if selected.store is not None:
+            cube = store_source.cube(selected, settings.bucket, settings.tz)
+        else:
+            cube = cache.cube(loaded, settings.bucket, settings.tz)
         buckets = traffic.bucket_options(cube, settings.bucket, settings.tz)
         if not buckets:
             st.warning("This log has no parsed request to show.")
@@ -96,7 +100,10 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
             )
             alerts = []
             with guard.section("Alerts", "The other panels do not depend on them."):
-                alerts = alerts_panel.load(selected, alerts_config)
+                if selected.store is not None:
+                    alerts = store_source.alerts(selected, alerts_config)
+                else:
+                    alerts = alerts_panel.load(selected, alerts_config)
             _window_section(settings, selected, cube, buckets, alerts, live)
             with guard.section("Alerts", "The other panels do not depend on them."):
                 alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz, selected.anonymise)
@@ -170,6 +177,9 @@ def _window_section(
         )
         if selected.cube is not None:
             data.figures["visitors"] = window_visitors(selected.cube, start, end)
+        if selected.store is not None:
+            data.figures["visitors"] = store_source.visitors(selected, start, end, settings.bots, settings.tz)
+            data = dataclasses.replace(data, city_points=store_source.city_points(selected, start, end, settings.bots))
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
