@@ -20,7 +20,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
+from bench_report import summary, table  # bench/ is the script's directory
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -39,10 +39,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 CHROMIUM_ARGS += ["--disable-sync", "--no-first-run", "--disable-quic"]  # software rendering, as CI has
 CACHE = Path(tempfile.gettempdir()) / "databloom-browser-bench"
 QUIET_MS = 100
-# The issue's targets, at 1M rows on a 2-core machine: seconds (_s), kilobytes (_kb), megabytes (_mb).
-TARGETS = {"slider_step_s": 0.5, "play_step_s": 0.5, "bucket_change_s": 1.0, "bot_filter_s": 1.0}
-TARGETS |= {"explore_filter_s": 1.0, "explore_range_s": 1.0, "anonymise_toggle_s": 1.0, "cold_start_s": 2.0}
-TARGETS |= {"upload_s": None, "slider_step_kb": 50.0, "rss_after_upload_mb": 500.0, "rss_at_end_mb": None}
 DONE = {"FINISHED_SUCCESSFULLY", "FINISHED_WITH_COMPILE_ERROR", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
 STATUS = "[data-testid=stStatusWidget]"
 
@@ -171,7 +167,7 @@ class Session:
         return self.wait(lambda: self.page.evaluate(IDLE_CHECK, since), f"the page idle after {what}", 20)
 
     def act(self, action, what: str) -> dict:
-        """Run a user action: seconds from its input event to idle, to the last message, and KB received."""
+        """Run a user action: seconds from its input event to idle, and where they went (``PHASES``), KB received."""
         self.page.evaluate("window.__bench.input = 0")
         finished, received = self.finished, self.received
         action()
@@ -180,7 +176,11 @@ class Session:
         if self.page.locator("[data-testid=stException]").count():
             error = self.page.locator("[data-testid=stException]").first.inner_text().splitlines()[0]
             raise Timeout(f"the page shows an exception after {what}: {error[:160]}")
-        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3}
+        sent, last = self.page.evaluate("(s) => [window.__bench.sent.find(t => t > s) ?? s, window.__bench.msg]", start)
+        sent = min(max(sent, start), painted)
+        last = min(max(last, sent), painted)
+        phases = {"ask": (sent - start) / 1e3, "server": (last - sent) / 1e3, "paint": (painted - last) / 1e3}
+        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3} | phases
 
     def settle(self, what: str) -> None:
         """Wait until the page is idle (no measurement)."""
@@ -235,15 +235,6 @@ def select(page: Page, label: str, option: str) -> None:
 
 def radio(page: Page, label: str, option: str) -> None:
     page.locator("[data-testid=stRadio]").filter(has_text=label).first.get_by_text(option, exact=True).click()
-
-
-def summary(runs: list[dict], key: str = "s") -> dict:
-    """Median and p90 (nearest rank) of one measure over the runs, with the runs themselves."""
-    values = sorted(r[key] for r in runs)
-    if not values:
-        return {"median": None, "p90": None, "runs": []}
-    p90 = values[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
-    return {"median": statistics.median(values), "p90": p90, "runs": [round(r[key], 4) for r in runs]}
 
 
 def measured(out: dict, name: str, session: Session, action, repeats: int) -> None:
@@ -343,20 +334,6 @@ def explore_actions(session: Session, repeats: int, out: dict) -> None:
 
     measured(out, "explore_filter", session, bar_or_chip, repeats)
     measured(out, "explore_range", session, lambda i: select(page, "Date range", ("week", "day")[i % 2]), repeats)
-
-
-def table(figures: dict) -> str:
-    """Each figure against its target: median, p90, target, and whether the median meets it."""
-    rows = [f"{'figure':<22} {'median':>9} {'p90':>9} {'target':>11}  ok"]
-    for key, target in TARGETS.items():
-        fig, unit = figures.get(key) or {}, {"s": "s", "kb": "KB", "mb": "MB"}[key.rsplit("_", 1)[1]]
-        med, p90 = (fig.get(k) for k in ("median", "p90"))
-        cell = ["" if v is None else f"{v:.3f}" if unit == "s" else f"{v:.1f}" for v in (med, p90)]
-        ok = "-" if med is None or target is None else "yes" if med <= target else "NO"
-        aim = "" if target is None else f"<= {target} {unit}"
-        note = f"  ({fig['note']})" if fig.get("note") else ""
-        rows.append(f"{key:<22} {cell[0] or 'n/a':>9} {cell[1]:>9} {aim:>11}  {ok}{note}")
-    return "\n".join(rows)
 
 
 def main() -> int:
