@@ -26,7 +26,7 @@ from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
-from dashboard.pipeline import LoadedLog, load_log
+from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample
 from dashboard.schema import empty_frame
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
 
@@ -38,7 +38,6 @@ MAX_LOGS = 4
 MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
-SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
 ANONYMISED = "anonymised"
 MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
@@ -66,15 +65,12 @@ def _geo(geoip: str | None) -> GeoDatabase:
     return geo_database(str(resolve_geoip_path(geoip)))
 
 
-@st.cache_resource(max_entries=1, show_spinner="Generating the sample log…")
+@st.cache_resource(max_entries=1, show_spinner="Loading the sample log…")
 def sample_log(lines: int, geoip: str | None = None) -> LoadedLog:
-    """The embedded sample: generated in memory at first start, then shared."""
-    from dashboard.sample import generate_sample
-
-    sample = generate_sample(lines, days=SAMPLE_DAYS, seed=SAMPLE_SEED, fmt=SAMPLE_FORMAT)
-    buffer = io.BytesIO(b"".join(sample.chunks()))
-    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, SAMPLE_FORMAT, str(resolve_geoip_path(geoip)))
-    return load_log(buffer, SAMPLE_FORMAT, geo=_geo(geoip), name="sample", fingerprint=fingerprint)
+    """The embedded sample: read from its shipped parse (generated for other parameters), then shared."""
+    geo_file = resolve_geoip_path(geoip)
+    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, SAMPLE_FORMAT, str(geo_file))
+    return load_sample(lines, SAMPLE_DAYS, SAMPLE_SEED, geo_file, fingerprint, geo=_geo(geoip))
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Parsing the log…")
