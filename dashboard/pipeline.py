@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import os
@@ -21,6 +22,17 @@ from dashboard.ingest.parse import WORKERS, ParseResult, Source, parse_sources
 from dashboard.resources import SAMPLE_PARSED
 
 SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere: other allocators need no help)."""
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):
+        return None
+
+
+MALLOC_TRIM = _malloc_trim()
 
 
 @dataclass
@@ -82,9 +94,18 @@ def load_log(
         if own_geo:
             geo.close()
     result.frame = frame
+    del frame
+    release_memory()
     if timings is not None:
         timings.update(parse_s=parsed - started, enrich_s=time.perf_counter() - parsed)
-    return LoadedLog(parse=result, frame=frame, fingerprint=fingerprint)
+    return LoadedLog(parse=result, frame=result.frame, fingerprint=fingerprint)
+
+
+def release_memory() -> None:
+    """Hand the heap pages that a parse or an aggregation freed back to the OS: glibc keeps them otherwise, about
+    100 MB after a 1M-line log, on top of the frame itself."""
+    if MALLOC_TRIM is not None:
+        MALLOC_TRIM(0)
 
 
 def source_fingerprint(

@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -26,7 +26,7 @@ from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
-from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample
+from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample, release_memory
 from dashboard.schema import empty_frame
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
 
@@ -41,6 +41,7 @@ MAX_PREPARED = 4
 ANONYMISED = "anonymised"
 MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
+T = TypeVar("T")
 
 
 def log_identity(loaded: LoadedLog) -> tuple:
@@ -134,7 +135,7 @@ def digest(data: bytes) -> str:
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
 def cube(loaded: LoadedLog, bucket: str, tz: str) -> pd.DataFrame:
     """bucket × browser × country × status class × bot counts for a loaded log (what most panels draw)."""
-    return build_cube(loaded.frame, bucket, tz)
+    return _released(build_cube(loaded.frame, bucket, tz))
 
 
 def file_stamp(path: str | None) -> tuple[int, int] | None:
@@ -151,7 +152,7 @@ def alerts(loaded: LoadedLog, config_path: str | None, config_stamp: tuple[int, 
     """The alerts of a loaded log (computed once per log and version of the alerts configuration)."""
     from dashboard.alerts import detect_alerts, load_config
 
-    return detect_alerts(loaded.frame, load_config(config_path))
+    return _released(detect_alerts(loaded.frame, load_config(config_path)))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the followed log…")
@@ -187,7 +188,7 @@ def rebucketed(loaded: LoadedLog, _data: CubeData, bucket: str, tz: str) -> tupl
 @st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Preparing the log…", hash_funcs=BY_DATA)
 def explore_prepared(loaded: LoadedLog, tz: str) -> Prepared:
     """Per-row arrays for the Explore page (a followed log's fingerprint changes with its lines)."""
-    return prepare(loaded.frame, tz)
+    return _released(prepare(loaded.frame, tz))
 
 
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Counting visits…", hash_funcs=BY_DATA)
@@ -217,7 +218,7 @@ def is_masked(loaded: LoadedLog) -> bool:
 
 def _masked(loaded: LoadedLog) -> LoadedLog:
     """A masked copy with a fingerprint of its own (its cube and alerts must not be the unmasked log's)."""
-    return dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), ANONYMISED))
+    return _released(dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), ANONYMISED)))
 
 
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Opening the store…")
@@ -279,6 +280,12 @@ def store_alerts(
     config = load_config(config_path)  # a bad configuration fails before the rows are read
     rows = read_rows(_store, columns=(*ALERT_COLUMNS, *config["surge"]["dimensions"]))
     return detect_alerts(anonymise_frame(rows) if is_masked(loaded) else rows, config)
+
+
+def _released(value: T) -> T:
+    """``value``, once the memory its computation freed went back to the OS (a cache miss builds big temporaries)."""
+    release_memory()
+    return value
 
 
 def clear_all() -> None:
