@@ -22,6 +22,9 @@ import streamlit as st
 from dashboard.analysis.audience import AudienceData
 from dashboard.analysis.audience import audience as build_audience
 from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
+from dashboard.analysis.explore import ExploreData, explore
+from dashboard.analysis.filters import Filter
+from dashboard.analysis.ranges import DateRange
 from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
@@ -40,6 +43,7 @@ MAX_CUBES = 8
 MAX_PREPARED = 4
 ANONYMISED = "anonymised"
 MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
+MAX_SELECTIONS = 16  # Explore's panels per log, zone, filter set and date range: going back is instant
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
 T = TypeVar("T")
 
@@ -50,6 +54,8 @@ def log_identity(loaded: LoadedLog) -> tuple:
 
 
 BY_DATA = {LoadedLog: log_identity}
+# What Explore selects, by value: a filter by its URL form, a date range by its UTC ends.
+BY_SELECTION = BY_DATA | {Filter: Filter.to_param, DateRange: lambda r: (r.start.value, r.end.value)}
 
 
 class Evicted(LookupError):
@@ -197,6 +203,19 @@ def audience(
 ) -> AudienceData:
     """The Audience page's tables for one log and selection (visits take a sort of the whole log)."""
     return build_audience(loaded.frame, bots, pages_only, bucket, tz, own_hosts)
+
+
+@st.cache_resource(max_entries=MAX_SELECTIONS, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_SELECTION)
+def explore_data(
+    loaded: LoadedLog,
+    tz: str,
+    filters: tuple[Filter, ...],
+    period: DateRange | None,
+    compare: bool,
+    bucket: str | None = None,
+) -> ExploreData:
+    """Every Explore panel for one selection of a log; a ``FilterError`` is raised, never cached."""
+    return explore(explore_prepared(loaded, tz), list(filters), period, compare=compare, bucket=bucket)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…", hash_funcs=BY_DATA)
