@@ -104,6 +104,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
+                self.ready = time.time()
                 return  # answered 200 (any other status raises an OSError)
             time.sleep(0.1)
         self.kill()
@@ -135,6 +136,7 @@ class Session:
         self.page.set_default_timeout(timeout_s * 1000)
         self.timeout = timeout_s
         self.finished = 0  # script_finished messages seen
+        self.finished_at = 0.0  # when the last one came off the wire (epoch seconds: not held up by the page)
         self.received = 0  # websocket payload bytes received
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
@@ -144,10 +146,11 @@ class Session:
         msg = ForwardMsg()
         with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted, not decoded
             msg.ParseFromString(data)
-            self.finished += (
+            if (
                 msg.WhichOneof("type") == "script_finished"
                 and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE
-            )
+            ):
+                self.finished, self.finished_at = self.finished + 1, time.time()
 
     def now(self) -> float:
         return self.page.evaluate("performance.now()")
@@ -176,10 +179,12 @@ class Session:
         if self.page.locator("[data-testid=stException]").count():
             error = self.page.locator("[data-testid=stException]").first.inner_text().splitlines()[0]
             raise Timeout(f"the page shows an exception after {what}: {error[:160]}")
-        sent, last = self.page.evaluate("(s) => [window.__bench.sent.find(t => t > s) ?? s, window.__bench.msg]", start)
+        sent, origin = self.page.evaluate(
+            "(s) => [window.__bench.sent.find(t => t > s) ?? s, performance.timeOrigin]", start
+        )
         sent = min(max(sent, start), painted)
-        last = min(max(last, sent), painted)
-        phases = {"ask": (sent - start) / 1e3, "server": (last - sent) / 1e3, "paint": (painted - last) / 1e3}
+        done = min(max(self.finished_at * 1e3 - origin, sent), painted)  # the script_finished frame, in page time
+        phases = {"ask": (sent - start) / 1e3, "server": (done - sent) / 1e3, "paint": (painted - done) / 1e3}
         return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3} | phases
 
     def settle(self, what: str) -> None:
@@ -204,8 +209,9 @@ def metric(page: Page, label: str) -> str:
     return value.locator("[data-testid=stMetricValue]").inner_text()
 
 
-def cold_start(browser, timeout_s: float) -> float:
-    """Seconds from a new server process to the first vega chart painted in a new page (embedded sample)."""
+def cold_start(browser, timeout_s: float) -> dict:
+    """Seconds from a new server process to the first vega chart painted in a new page (embedded sample), and
+    where they went (``COLD_PHASES``)."""
     with contextlib.ExitStack() as stack:
         server = Server(timeout=timeout_s)
         stack.callback(server.kill)
@@ -215,11 +221,14 @@ def cold_start(browser, timeout_s: float) -> float:
         page.wait_for_function(
             "document.querySelector('[data-testid=stVegaLiteChart] :is(svg path, canvas)')", polling="raf"
         )
-        painted = page.evaluate(
+        painted, last = page.evaluate(
             "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
-            " r(performance.timeOrigin + performance.now()))))"
+            " r([performance.timeOrigin + performance.now(), performance.timeOrigin + window.__bench.msg]))))"
         )
-        return painted / 1000 - server.started
+        painted = painted / 1000
+        last = min(max(last / 1000, server.ready), painted)
+        up = server.ready - server.started
+        return {"s": painted - server.started, "up": up, "script": last - server.ready, "paint": painted - last}
 
 
 def select(page: Page, label: str, option: str) -> None:
@@ -353,7 +362,7 @@ def main() -> int:
         with sync_playwright() as p, contextlib.ExitStack() as stack:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             stack.callback(browser.close)
-            figures["cold_start_s"] = summary([{"s": cold_start(browser, args.timeout)} for _ in range(args.cold)])
+            figures["cold_start_s"] = summary([cold_start(browser, args.timeout) for _ in range(args.cold)])
             server = Server(timeout=args.timeout)  # one server and one page: the upload, then each interaction
             stack.callback(server.kill)
             session = Session(browser, args.timeout)
