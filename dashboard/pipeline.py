@@ -19,7 +19,7 @@ from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_p
 from dashboard.ingest import scanner, snapshot
 from dashboard.ingest.formats import LogFormat
 from dashboard.ingest.parse import WORKERS, ParseResult, Source, parse_sources
-from dashboard.resources import SAMPLE_PARSED
+from dashboard.resources import ASN_TABLE, SAMPLE_PARSED
 
 SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
 
@@ -133,9 +133,9 @@ def source_fingerprint(
 
 
 def sample_identity(lines: int, days: int, seed: int, geo_file: str | Path) -> tuple[Hashable, ...]:
-    """What the sample's rows are made from: the generator's parameters and the GeoIP database (name, size)."""
-    geo_file = Path(geo_file)
-    return ("sample", lines, days, seed, SAMPLE_FORMAT, geo_file.name, geo_file.stat().st_size)
+    """What the sample's rows are made from: the generator's parameters and the bundled tables (name, size)."""
+    tables = [Path(geo_file), ASN_TABLE]
+    return ("sample", lines, days, seed, SAMPLE_FORMAT, *((t.name, t.stat().st_size) for t in tables))
 
 
 def parse_sample(
