@@ -20,7 +20,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
+from bench_report import summary, table  # bench/ is the script's directory
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -39,10 +39,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 CHROMIUM_ARGS += ["--disable-sync", "--no-first-run", "--disable-quic"]  # software rendering, as CI has
 CACHE = Path(tempfile.gettempdir()) / "databloom-browser-bench"
 QUIET_MS = 100
-# The issue's targets, at 1M rows on a 2-core machine: seconds (_s), kilobytes (_kb), megabytes (_mb).
-TARGETS = {"slider_step_s": 0.5, "play_step_s": 0.5, "bucket_change_s": 1.0, "bot_filter_s": 1.0}
-TARGETS |= {"explore_filter_s": 1.0, "explore_range_s": 1.0, "anonymise_toggle_s": 1.0, "cold_start_s": 2.0}
-TARGETS |= {"upload_s": None, "slider_step_kb": 50.0, "rss_after_upload_mb": 500.0, "rss_at_end_mb": None}
 DONE = {"FINISHED_SUCCESSFULLY", "FINISHED_WITH_COMPILE_ERROR", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
 STATUS = "[data-testid=stStatusWidget]"
 
@@ -108,6 +104,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
+                self.ready = time.time()
                 return  # answered 200 (any other status raises an OSError)
             time.sleep(0.1)
         self.kill()
@@ -139,6 +136,7 @@ class Session:
         self.page.set_default_timeout(timeout_s * 1000)
         self.timeout = timeout_s
         self.finished = 0  # script_finished messages seen
+        self.finished_at = 0.0  # when the last one came off the wire (epoch seconds: not held up by the page)
         self.received = 0  # websocket payload bytes received
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
@@ -148,10 +146,11 @@ class Session:
         msg = ForwardMsg()
         with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted, not decoded
             msg.ParseFromString(data)
-            self.finished += (
+            if (
                 msg.WhichOneof("type") == "script_finished"
                 and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE
-            )
+            ):
+                self.finished, self.finished_at = self.finished + 1, time.time()
 
     def now(self) -> float:
         return self.page.evaluate("performance.now()")
@@ -171,7 +170,7 @@ class Session:
         return self.wait(lambda: self.page.evaluate(IDLE_CHECK, since), f"the page idle after {what}", 20)
 
     def act(self, action, what: str) -> dict:
-        """Run a user action: seconds from its input event to idle, to the last message, and KB received."""
+        """Run a user action: seconds from its input event to idle, and where they went (``PHASES``), KB received."""
         self.page.evaluate("window.__bench.input = 0")
         finished, received = self.finished, self.received
         action()
@@ -180,7 +179,13 @@ class Session:
         if self.page.locator("[data-testid=stException]").count():
             error = self.page.locator("[data-testid=stException]").first.inner_text().splitlines()[0]
             raise Timeout(f"the page shows an exception after {what}: {error[:160]}")
-        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3}
+        sent, origin = self.page.evaluate(
+            "(s) => [window.__bench.sent.find(t => t > s) ?? s, performance.timeOrigin]", start
+        )
+        sent = min(max(sent, start), painted)
+        done = min(max(self.finished_at * 1e3 - origin, sent), painted)  # the script_finished frame, in page time
+        phases = {"ask": (sent - start) / 1e3, "server": (done - sent) / 1e3, "paint": (painted - done) / 1e3}
+        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3} | phases
 
     def settle(self, what: str) -> None:
         """Wait until the page is idle (no measurement)."""
@@ -204,8 +209,9 @@ def metric(page: Page, label: str) -> str:
     return value.locator("[data-testid=stMetricValue]").inner_text()
 
 
-def cold_start(browser, timeout_s: float) -> float:
-    """Seconds from a new server process to the first vega chart painted in a new page (embedded sample)."""
+def cold_start(browser, timeout_s: float) -> dict:
+    """Seconds from a new server process to the first vega chart painted in a new page (embedded sample), and
+    where they went (``COLD_PHASES``)."""
     with contextlib.ExitStack() as stack:
         server = Server(timeout=timeout_s)
         stack.callback(server.kill)
@@ -215,11 +221,14 @@ def cold_start(browser, timeout_s: float) -> float:
         page.wait_for_function(
             "document.querySelector('[data-testid=stVegaLiteChart] :is(svg path, canvas)')", polling="raf"
         )
-        painted = page.evaluate(
+        painted, last = page.evaluate(
             "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
-            " r(performance.timeOrigin + performance.now()))))"
+            " r([performance.timeOrigin + performance.now(), performance.timeOrigin + window.__bench.msg]))))"
         )
-        return painted / 1000 - server.started
+        painted = painted / 1000
+        last = min(max(last / 1000, server.ready), painted)
+        up = server.ready - server.started
+        return {"s": painted - server.started, "up": up, "script": last - server.ready, "paint": painted - last}
 
 
 def select(page: Page, label: str, option: str) -> None:
@@ -235,15 +244,6 @@ def select(page: Page, label: str, option: str) -> None:
 
 def radio(page: Page, label: str, option: str) -> None:
     page.locator("[data-testid=stRadio]").filter(has_text=label).first.get_by_text(option, exact=True).click()
-
-
-def summary(runs: list[dict], key: str = "s") -> dict:
-    """Median and p90 (nearest rank) of one measure over the runs, with the runs themselves."""
-    values = sorted(r[key] for r in runs)
-    if not values:
-        return {"median": None, "p90": None, "runs": []}
-    p90 = values[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
-    return {"median": statistics.median(values), "p90": p90, "runs": [round(r[key], 4) for r in runs]}
 
 
 def measured(out: dict, name: str, session: Session, action, repeats: int) -> None:
@@ -306,7 +306,8 @@ def play_steps(session: Session, repeats: int) -> dict:
         for _ in range(repeats):  # the whole range at 4 h buckets holds 41 steps
             finished = session.finished
             session.wait(lambda n=finished: session.finished > n, "a Play step", timeout=60)
-            sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m)", marker)
+            # The step's request; when it left before the previous step was painted, the last one sent.
+            sent = page.evaluate("(m) => window.__bench.sent.find(t => t > m) ?? window.__bench.sent.at(-1)", marker)
             idle = session.wait(lambda s=sent: page.evaluate(STEP_CHECK, s), "a Play step painted", 20)
             overlapped += idle < 0
             steps.append({"s": (abs(idle) - sent) / 1000})
@@ -345,20 +346,6 @@ def explore_actions(session: Session, repeats: int, out: dict) -> None:
     measured(out, "explore_range", session, lambda i: select(page, "Date range", ("week", "day")[i % 2]), repeats)
 
 
-def table(figures: dict) -> str:
-    """Each figure against its target: median, p90, target, and whether the median meets it."""
-    rows = [f"{'figure':<22} {'median':>9} {'p90':>9} {'target':>11}  ok"]
-    for key, target in TARGETS.items():
-        fig, unit = figures.get(key) or {}, {"s": "s", "kb": "KB", "mb": "MB"}[key.rsplit("_", 1)[1]]
-        med, p90 = (fig.get(k) for k in ("median", "p90"))
-        cell = ["" if v is None else f"{v:.3f}" if unit == "s" else f"{v:.1f}" for v in (med, p90)]
-        ok = "-" if med is None or target is None else "yes" if med <= target else "NO"
-        aim = "" if target is None else f"<= {target} {unit}"
-        note = f"  ({fig['note']})" if fig.get("note") else ""
-        rows.append(f"{key:<22} {cell[0] or 'n/a':>9} {cell[1]:>9} {aim:>11}  {ok}{note}")
-    return "\n".join(rows)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="lines of the uploaded sample log")
@@ -376,7 +363,7 @@ def main() -> int:
         with sync_playwright() as p, contextlib.ExitStack() as stack:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             stack.callback(browser.close)
-            figures["cold_start_s"] = summary([{"s": cold_start(browser, args.timeout)} for _ in range(args.cold)])
+            figures["cold_start_s"] = summary([cold_start(browser, args.timeout) for _ in range(args.cold)])
             server = Server(timeout=args.timeout)  # one server and one page: the upload, then each interaction
             stack.callback(server.kill)
             session = Session(browser, args.timeout)

@@ -10,5 +10,6 @@ DATA_DIR = _PACKAGE / "data" if (_PACKAGE / "data").is_dir() else _PACKAGE.paren
 GEOIP_DB = DATA_DIR / "dbip-country.mmdb"
 COUNTRY_SHAPES = DATA_DIR / "countries.geojson"
 COUNTRY_CENTROIDS = DATA_DIR / "country_centroids.csv"
+SAMPLE_PARSED = DATA_DIR / "sample.parquet"  # the app's embedded sample, parsed (scripts/freeze_sample.py)
 LICENSES_DIR = DATA_DIR / "licenses"
 ASN_TABLE = DATA_DIR / "asn.npz"

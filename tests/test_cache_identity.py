@@ -171,3 +171,63 @@ def test_fingerprints_tell_files_uploads_and_masked_copies_apart(tmp_path):
     masked = cache.anonymised(first)
     assert masked.fingerprint != first.fingerprint
     assert "8.8.8.8" not in set(masked.frame["ip"].astype(str))
+
+
+def explore_figures(data) -> dict:
+    return {f.key: (f.value, f.previous) for f in data.figures}
+
+
+def test_explore_selections_are_cached_by_every_input_never_stale(tmp_path):
+    """Explore's panels are cached per log, zone, filter set, date range and comparison: each one changes them."""
+    import pandas as pd
+
+    from dashboard.analysis.explore import explore
+    from dashboard.analysis.filters import Filter, FilterError
+    from dashboard.analysis.ranges import DateRange
+    from dashboard.analysis.rows import prepare
+    from dashboard.pipeline import load_log
+    from dashboard.views import cache
+
+    path = tmp_path / "access.log"
+    path.write_text(second_log() + "\n")
+    loaded = load_log(path)
+
+    def fresh(log, tz, filters, period, compare):
+        return explore_figures(explore(prepare(log.frame, tz), list(filters), period, compare=compare))
+
+    utc = pd.Timestamp
+    day = DateRange(utc("2026-06-02 00:00", tz="UTC"), utc("2026-06-03 00:00", tz="UTC"))
+    hour = DateRange(utc("2026-06-02 11:00", tz="UTC"), utc("2026-06-02 12:00", tz="UTC"))
+    later = DateRange(utc("2026-06-02 11:00", tz="UTC"), utc("2026-06-02 16:00", tz="UTC"))
+    selections = [
+        ("UTC", (), None, False),
+        ("UTC", (Filter("status", "is", "4xx"),), None, False),
+        ("UTC", (Filter("status", "not", "4xx"),), None, False),
+        ("UTC", (Filter("path", "contains", "probe1"),), None, False),
+        ("UTC", (Filter("path", "regex", "probe1"),), None, False),  # same value, another operator
+        ("UTC", (Filter("path", "contains", "probe1"), Filter("bots", "is", "exclude")), None, False),
+        ("UTC", (), day, False),
+        ("UTC", (), day, True),
+        ("UTC", (), hour, True),
+        ("UTC", (), later, True),  # same start, another end
+        ("Asia/Tokyo", (), day, True),
+    ]
+    seen = []
+    for _ in range(2):  # the second pass is served from the cache: still each selection's own figures
+        for tz, filters, period, compare in selections:
+            got = explore_figures(cache.explore_data(loaded, tz, filters, period, compare))
+            assert got == fresh(loaded, tz, filters, period, compare), (tz, filters, period, compare)
+            seen.append(got)
+    assert len({repr(s) for s in seen}) >= 8  # the selections really differ, so a stale answer would show
+
+    masked = cache.anonymised(loaded)
+    visitors = explore_figures(cache.explore_data(masked, "UTC", (), None, False))
+    assert visitors == fresh(masked, "UTC", (), None, False)
+    rewrite(path, first_log())
+    rewritten = load_log(path)
+    assert explore_figures(cache.explore_data(rewritten, "UTC", (), None, False)) == fresh(
+        rewritten, "UTC", (), None, False
+    )
+    for _ in range(2):  # an error is raised each time, never cached as an answer
+        with pytest.raises(FilterError):
+            cache.explore_data(loaded, "UTC", (Filter("path", "regex", "("),), None, False)

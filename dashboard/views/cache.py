@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -22,11 +22,14 @@ import streamlit as st
 from dashboard.analysis.audience import AudienceData
 from dashboard.analysis.audience import audience as build_audience
 from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
+from dashboard.analysis.explore import ExploreData, explore
+from dashboard.analysis.filters import Filter
+from dashboard.analysis.ranges import DateRange
 from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
-from dashboard.pipeline import LoadedLog, load_log
+from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample, release_memory
 from dashboard.schema import empty_frame
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
 
@@ -38,10 +41,11 @@ MAX_LOGS = 4
 MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
-SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
 ANONYMISED = "anonymised"
 MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
+MAX_SELECTIONS = 16  # Explore's panels per log, zone, filter set and date range: going back is instant
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
+T = TypeVar("T")
 
 
 def log_identity(loaded: LoadedLog) -> tuple:
@@ -50,6 +54,8 @@ def log_identity(loaded: LoadedLog) -> tuple:
 
 
 BY_DATA = {LoadedLog: log_identity}
+# What Explore selects, by value: a filter by its URL form, a date range by its UTC ends.
+BY_SELECTION = BY_DATA | {Filter: Filter.to_param, DateRange: lambda r: (r.start.value, r.end.value)}
 
 
 class Evicted(LookupError):
@@ -66,15 +72,12 @@ def _geo(geoip: str | None) -> GeoDatabase:
     return geo_database(str(resolve_geoip_path(geoip)))
 
 
-@st.cache_resource(max_entries=1, show_spinner="Generating the sample log…")
+@st.cache_resource(max_entries=1, show_spinner="Loading the sample log…")
 def sample_log(lines: int, geoip: str | None = None) -> LoadedLog:
-    """The embedded sample: generated in memory at first start, then shared."""
-    from dashboard.sample import generate_sample
-
-    sample = generate_sample(lines, days=SAMPLE_DAYS, seed=SAMPLE_SEED, fmt=SAMPLE_FORMAT)
-    buffer = io.BytesIO(b"".join(sample.chunks()))
-    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, SAMPLE_FORMAT, str(resolve_geoip_path(geoip)))
-    return load_log(buffer, SAMPLE_FORMAT, geo=_geo(geoip), name="sample", fingerprint=fingerprint)
+    """The embedded sample: read from its shipped parse (generated for other parameters), then shared."""
+    geo_file = resolve_geoip_path(geoip)
+    fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, SAMPLE_FORMAT, str(geo_file))
+    return load_sample(lines, SAMPLE_DAYS, SAMPLE_SEED, geo_file, fingerprint, geo=_geo(geoip))
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Parsing the log…")
@@ -138,7 +141,7 @@ def digest(data: bytes) -> str:
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
 def cube(loaded: LoadedLog, bucket: str, tz: str) -> pd.DataFrame:
     """bucket × browser × country × status class × bot counts for a loaded log (what most panels draw)."""
-    return build_cube(loaded.frame, bucket, tz)
+    return _released(build_cube(loaded.frame, bucket, tz))
 
 
 def file_stamp(path: str | None) -> tuple[int, int] | None:
@@ -155,7 +158,7 @@ def alerts(loaded: LoadedLog, config_path: str | None, config_stamp: tuple[int, 
     """The alerts of a loaded log (computed once per log and version of the alerts configuration)."""
     from dashboard.alerts import detect_alerts, load_config
 
-    return detect_alerts(loaded.frame, load_config(config_path))
+    return _released(detect_alerts(loaded.frame, load_config(config_path)))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the followed log…")
@@ -191,7 +194,7 @@ def rebucketed(loaded: LoadedLog, _data: CubeData, bucket: str, tz: str) -> tupl
 @st.cache_resource(max_entries=MAX_PREPARED, ttl=TTL_SECONDS, show_spinner="Preparing the log…", hash_funcs=BY_DATA)
 def explore_prepared(loaded: LoadedLog, tz: str) -> Prepared:
     """Per-row arrays for the Explore page (a followed log's fingerprint changes with its lines)."""
-    return prepare(loaded.frame, tz)
+    return _released(prepare(loaded.frame, tz))
 
 
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Counting visits…", hash_funcs=BY_DATA)
@@ -200,6 +203,19 @@ def audience(
 ) -> AudienceData:
     """The Audience page's tables for one log and selection (visits take a sort of the whole log)."""
     return build_audience(loaded.frame, bots, pages_only, bucket, tz, own_hosts)
+
+
+@st.cache_resource(max_entries=MAX_SELECTIONS, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_SELECTION)
+def explore_data(
+    loaded: LoadedLog,
+    tz: str,
+    filters: tuple[Filter, ...],
+    period: DateRange | None,
+    compare: bool,
+    bucket: str | None = None,
+) -> ExploreData:
+    """Every Explore panel for one selection of a log; a ``FilterError`` is raised, never cached."""
+    return explore(explore_prepared(loaded, tz), list(filters), period, compare=compare, bucket=bucket)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…", hash_funcs=BY_DATA)
@@ -221,7 +237,7 @@ def is_masked(loaded: LoadedLog) -> bool:
 
 def _masked(loaded: LoadedLog) -> LoadedLog:
     """A masked copy with a fingerprint of its own (its cube and alerts must not be the unmasked log's)."""
-    return dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), ANONYMISED))
+    return _released(dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), ANONYMISED)))
 
 
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Opening the store…")
@@ -283,6 +299,12 @@ def store_alerts(
     config = load_config(config_path)  # a bad configuration fails before the rows are read
     rows = read_rows(_store, columns=(*ALERT_COLUMNS, *config["surge"]["dimensions"]))
     return detect_alerts(anonymise_frame(rows) if is_masked(loaded) else rows, config)
+
+
+def _released(value: T) -> T:
+    """``value``, once the memory its computation freed went back to the OS (a cache miss builds big temporaries)."""
+    release_memory()
+    return value
 
 
 def clear_all() -> None:

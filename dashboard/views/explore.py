@@ -145,9 +145,14 @@ def render(settings: Settings, selected: Selected | None) -> None:
         try:
             if selected.store is not None:  # the period's rows only, read from the store with the filters
                 prepared, period, compare = store_source.explore_rows(selected, settings.tz, applied, period, compare)
-            data = explore.explore(
-                prepared, applied, period, compare=compare and period is not None, bucket=settings.bucket
-            )
+                data = explore.explore(
+                    prepared, applied, period, compare=compare and period is not None, bucket=settings.bucket
+                )
+            else:
+                compared = compare and period is not None
+                data = cache.explore_data(
+                    selected.loaded, settings.tz, tuple(applied), period, compared, settings.bucket
+                )
         except FilterError as exc:
             st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
     if data is None:
