@@ -204,10 +204,10 @@ def test_annotations_are_drawn_on_the_time_charts(monkeypatch, tmp_path):
     assert not at.exception and not at.error and not at.warning
     charts = [c.proto for c in at.get("vega_lite_chart")]  # Streamlit moves chart data to Arrow datasets
     marked = [c for c in charts if any(b"deploy v2.3" in d.data.data for d in c.datasets)]
-    assert len(marked) == 2  # traffic and status codes (the sample has no response times)
+    assert len(marked) >= 2  # traffic, status codes (and response time when the log has it)
     assert all('"strokeDash": [6, 3]' in c.spec for c in marked)
     assert not any(b"out of range" in d.data.data for c in charts for d in c.datasets)
-    assert '"pick"' in marked[1].spec  # the status chart's click-to-filter survives the layering
+    assert any('"pick"' in c.spec for c in marked)  # the status chart's click-to-filter survives the layering
 
 
 def test_a_bad_annotations_file_is_one_warning(monkeypatch, tmp_path):
