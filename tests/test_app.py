@@ -166,6 +166,19 @@ def test_server_log_given_on_the_command_line(tmp_path, monkeypatch):
     assert metric(at, "Requests") == "3"
 
 
+def test_annotations_beside_the_server_log_mark_the_browser_timeline(tmp_path, monkeypatch):
+    path = tmp_path / "access.log"
+    path.write_bytes(small_log())
+    (tmp_path / "annotations.jsonl").write_text(
+        '{"time": "2026-06-01 10:30", "text": "deploy v2.3"}\n{"time": "2026-06-09T00:00Z", "text": "later"}\n'
+    )
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--log {path}")
+    at = run_app()
+    assert not at.exception and not at.warning
+    assert chart_values(at, "text") == ["deploy v2.3"]  # on the timeline's range only
+    assert '"strokeDash": [6, 3]' in at.get("vega_lite_chart")[0].proto.spec
+
+
 def test_play_steps_through_windows():
     at = run_app()
     options = at.select_slider(key="window").options

@@ -191,3 +191,31 @@ def test_a_failing_panel_leaves_the_other_panels(monkeypatch):
     assert requests(at) == SAMPLE_LINES
     titles = [s.value for s in at.subheader]
     assert {"Traffic over time", "Countries", "Visitors by weekday × hour"} <= set(titles)
+
+
+def test_annotations_are_drawn_on_the_time_charts(monkeypatch, tmp_path):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(
+        '{"time": "2026-06-03T12:00:00Z", "text": "deploy v2.3", "tag": "deploy"}\n'
+        '{"time": "2030-01-01T00:00:00Z", "text": "out of range"}\n'
+    )
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES} --annotations {notes}")
+    at = run_app()
+    assert not at.exception and not at.error and not at.warning
+    charts = [c.proto for c in at.get("vega_lite_chart")]  # Streamlit moves chart data to Arrow datasets
+    marked = [c for c in charts if any(b"deploy v2.3" in d.data.data for d in c.datasets)]
+    assert len(marked) >= 2  # traffic, status codes (and response time when the log has it)
+    assert all('"strokeDash": [6, 3]' in c.spec for c in marked)
+    assert not any(b"out of range" in d.data.data for c in charts for d in c.datasets)
+    assert any('"pick"' in c.spec for c in marked)  # the status chart's click-to-filter survives the layering
+
+
+def test_a_bad_annotations_file_is_one_warning(monkeypatch, tmp_path):
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text('{"time": "soon", "text": "deploy"}\n')
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES} --annotations {notes}")
+    at = run_app()
+    assert not at.exception and not at.error
+    message = f"Annotations not shown: {notes}:1: 'soon' is not a time such as 2026-06-01T14:05:00+02:00"
+    assert [w.value for w in at.warning] == [message]
+    assert requests(at) == SAMPLE_LINES

@@ -88,7 +88,7 @@ def test_send_returns_while_the_endpoint_still_hangs(monkeypatch) -> None:
         release.wait()
         return "sent"
 
-    monkeypatch.setattr(WebhookSender, "_post", stuck)
+    monkeypatch.setattr(WebhookSender, "attempt", stuck)
     sender = WebhookSender("http://127.0.0.1:9/hook", backoff=0.01)
     try:
         assert sender.send({"n": 1})

@@ -1,8 +1,8 @@
-"""Follow a log, run the detectors as lines arrive, and hand each new alert to a sender (``databloom watch``).
+"""Follow a log, run the detectors as lines arrive, and hand each new alert to senders (``databloom watch``).
 
-Ingestion never waits for the webhook: alerts go through ``WebhookSender``'s bounded queue and background
-thread (cooldown per rule, retries with backoff). An alert is new when its (detector, subject, start) was not
-posted before: an ongoing incident whose window grows is posted once.
+Ingestion never waits for a destination: alerts go through each sender's bounded queue and background thread
+(``notify.QueuedSender``: cooldown per rule, retries with backoff; webhook and e-mail alike). An alert is new
+when its (detector, subject, start) was not posted before: an ongoing incident whose window grows is posted once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from dashboard.alerts import Alert, detect_alerts, load_config
 
 DEFAULT_INTERVAL = 2.0
 DEFAULT_CHECK_EVERY = 30.0
+
+
+def fan_out(senders: list) -> Callable[[Alert], list[bool]]:
+    """One ``deliver`` that queues an alert on every sender (each returns at once)."""
+
+    def deliver(alert: Alert) -> list[bool]:
+        return [sender.send(alert) for sender in senders]
+
+    return deliver
 
 
 class AlertWatcher:

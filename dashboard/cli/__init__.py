@@ -31,7 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tail": ("dashboard.cli.tail", "follow a growing log across rotations, then print its summary"),
     "listen": ("dashboard.cli.listen", "receive syslog (UDP/TCP) and append the access-log lines to a file"),
     "alerts": ("dashboard.cli.alerts", "detect spikes, drops, error bursts, scanners and surges in logs"),
-    "watch": ("dashboard.cli.watch", "follow a log and POST each new alert as JSON to a webhook"),
+    "watch": ("dashboard.cli.watch", "follow a log and deliver each new alert (webhook, Slack, Teams, e-mail)"),
+    "annotate": ("dashboard.cli.annotate", "record a deploy or other event for the time charts and the report"),
     "report": ("dashboard.cli.report", "write a self-contained HTML report (opens offline)"),
     "bench": ("dashboard.cli.bench", "1M-line end-to-end benchmark against GoAccess (when installed)"),
 }

@@ -1,5 +1,6 @@
 """``databloom report PATH... -o report.html`` (or ``--store DIR``): the self-contained HTML report (figures,
-charts, tables)."""
+charts, tables, map, alerts, annotations); ``--email ADDR`` also mails it as a digest (HTML body, the report
+attached)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ import argparse
 import time
 from pathlib import Path
 
-from dashboard.cli.common import add_source_args, check_log_args, check_source_args, load_source, print_json
+from dashboard.cli.common import (
+    CONFIG_HELP,
+    add_source_args,
+    check_log_args,
+    check_source_args,
+    load_source,
+    print_json,
+)
 
 DEFAULT_OUT = "report.html"
 
@@ -34,21 +42,78 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a filter as in the Explore page's URL, e.g. country:is:US, status:is:4xx, path:regex:^/api (repeatable)",
     )
     parser.add_argument("--anonymise", action="store_true", help="mask the last IPv4 octet / last 80 bits of IPv6")
+    add_notify_arguments(parser)
+
+
+def add_notify_arguments(parser: argparse.ArgumentParser) -> None:
+    """--annotations, the alerts --config, and --email with the SMTP options of ``watch``."""
+    from dashboard.analysis.annotations import DEFAULT_NAME
+    from dashboard.cli.watch import add_smtp_args
+
+    parser.add_argument(
+        "--annotations",
+        default=None,
+        metavar="FILE",
+        help=f"deploys and other events to draw (JSON lines or CSV; default: {DEFAULT_NAME} beside the first log)",
+    )
+    parser.add_argument("--config", default=None, metavar="FILE", help=CONFIG_HELP)
+    parser.add_argument(
+        "--email", action="append", default=[], metavar="ADDR", help="mail the report as a digest to ADDR (repeatable)"
+    )
+    add_smtp_args(parser)
+
+
+def read_annotations(args: argparse.Namespace) -> list:
+    """The annotations named by --annotations, or those beside the first log (none when there is no file)."""
+    from dashboard.analysis.annotations import default_path, load_annotations
+
+    path = args.annotations or default_path(args.paths)
+    return load_annotations(path, args.tz) if path else []
+
+
+def mail_digest(args: argparse.Namespace, report, out: Path) -> dict:
+    """Send the digest (retried with backoff); what was sent, for the JSON line."""
+    from dashboard.alerts.notify_email import SUBJECT_PREFIX, build_message, send_with_retries
+    from dashboard.cli.watch import smtp_settings
+
+    settings = smtp_settings(args, args.email)
+    names = ", ".join(Path(p).name for p in args.paths) or str(args.store)
+    subject = f"{SUBJECT_PREFIX} report {args.range}: {names}"[:200]
+    text = f"{len(report.alerts)} alert(s). The report is attached: {out.name} (one HTML file that opens offline)."
+    attachment = (out.name, out.read_bytes(), "text/html")
+    message = build_message(settings, subject, text, report.digest, [attachment])
+    attempts = send_with_retries(settings, message)
+    return {"emailed": list(settings.recipients), "attempts": attempts}
 
 
 def run(args: argparse.Namespace) -> int:
     """Check zone and filters before reading the log; write the report; print what was written as JSON."""
+    from dashboard.alerts import load_config
     from dashboard.analysis.filters import parse_param
-    from dashboard.render.report import build_report
+    from dashboard.cli.watch import smtp_settings
+    from dashboard.render.report import make_report
 
     check_log_args(args)
     check_source_args(args)
     filters = [parse_param(text) for text in args.filter]
+    if args.email:
+        smtp_settings(args, args.email)  # a bad address or server fails before the log is read
+    annotations = read_annotations(args)
+    alerts_config = load_config(args.config)
     started = time.perf_counter()
     loaded = load_source(args)
-    document = build_report(loaded, tz=args.tz, preset=args.range, filters=filters, anonymise=args.anonymise)
+    report = make_report(
+        loaded,
+        tz=args.tz,
+        preset=args.range,
+        filters=filters,
+        anonymise=args.anonymise,
+        annotations=annotations,
+        alerts_config=alerts_config,
+    )
     out = Path(args.out)
-    out.write_text(document, encoding="utf-8")
+    out.write_text(report.html, encoding="utf-8")
+    sent = mail_digest(args, report, out) if args.email else {}
     parse = loaded.parse
     print_json(
         {
@@ -57,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
             "lines": parse.lines,
             "rejected": parse.rejected,
             "seconds": round(time.perf_counter() - started, 2),
+            "alerts": len(report.alerts),
+            **sent,
         }
     )
     return 0

@@ -1,13 +1,17 @@
-"""``databloom watch PATH --webhook URL``: follow a log, run the detectors as lines arrive, POST each new alert.
+"""``databloom watch PATH --webhook URL | --email-to ADDR``: follow a log, run the detectors as lines arrive, and
+deliver each new alert (webhook as generic JSON, Slack or Teams; e-mail over SMTP).
 
-The watching itself (``AlertWatcher``) and the delivery (``WebhookSender``) live in ``dashboard.alerts``; this
-module parses the options, checks them before anything starts, prints each new alert and the delivery counts.
+The watching itself (``AlertWatcher``) and the delivery (``WebhookSender``, ``EmailSender``) live in
+``dashboard.alerts``; this module parses the options, checks them before anything starts, prints each new alert
+and the delivery counts. The SMTP options are declared here once and shared with ``report --email``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import signal
 import sys
 import time
@@ -15,15 +19,53 @@ import time
 from dashboard.cli.common import CONFIG_HELP, CommandError, add_log_args, check_followable, print_json
 
 
+def add_smtp_args(parser: argparse.ArgumentParser) -> None:
+    """--smtp, --smtp-from, --smtp-user, --starttls (the password is read from $DATABLOOM_SMTP_PASSWORD)."""
+    from dashboard.alerts.notify_email import DEFAULT_SENDER, PASSWORD_ENV
+
+    parser.add_argument(
+        "--smtp", default="localhost", metavar="HOST[:PORT]", help="SMTP server for e-mail (default %(default)s:25)"
+    )
+    parser.add_argument("--smtp-from", default=DEFAULT_SENDER, metavar="ADDR", help="sender (default %(default)s)")
+    parser.add_argument(
+        "--smtp-user", default=None, metavar="USER", help=f"log in as USER, with the password in ${PASSWORD_ENV}"
+    )
+    parser.add_argument("--starttls", action="store_true", help="upgrade the SMTP connection with STARTTLS")
+
+
+def smtp_settings(args: argparse.Namespace, recipients: list[str]):
+    """The SmtpSettings the options describe (addresses and server checked: a MailError names the bad one)."""
+    from dashboard.alerts.notify_email import PASSWORD_ENV, SmtpSettings, check_address, parse_server
+
+    host, port = parse_server(args.smtp)
+    return SmtpSettings(
+        host=host,
+        port=port,
+        sender=check_address(args.smtp_from),
+        recipients=tuple(check_address(a) for a in recipients),
+        starttls=args.starttls,
+        user=args.smtp_user,
+        password=os.environ.get(PASSWORD_ENV) if args.smtp_user else None,
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The followed path, --webhook, the log arguments, --config and the timing options."""
+    """The followed path, the destinations, the log arguments, --config and the timing options."""
+    from dashboard.alerts.notify import DEFAULT_COOLDOWN, PAYLOAD_FORMATS
     from dashboard.alerts.watch import DEFAULT_CHECK_EVERY, DEFAULT_INTERVAL
-    from dashboard.alerts.webhook import DEFAULT_COOLDOWN
 
     parser.add_argument("path", help="the log file to follow (it may not exist yet; its directory must)")
+    parser.add_argument("--webhook", default=None, metavar="URL", help="http(s) URL that receives each alert")
     parser.add_argument(
-        "--webhook", required=True, metavar="URL", help="http(s) URL that receives one JSON object per alert"
+        "--webhook-format",
+        choices=list(PAYLOAD_FORMATS),
+        default="generic",
+        help="the webhook's payload: the alert's JSON (generic), Slack blocks or a Teams MessageCard",
     )
+    parser.add_argument(
+        "--email-to", action="append", default=[], metavar="ADDR", help="mail each alert to ADDR (repeatable)"
+    )
+    add_smtp_args(parser)
     add_log_args(parser, paths=False, bucket=False, tz=False)
     parser.add_argument("--config", default=None, metavar="FILE", help=CONFIG_HELP)
     parser.add_argument(
@@ -42,27 +84,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--cooldown",
         type=float,
         default=DEFAULT_COOLDOWN,
-        help="seconds before the same rule (detector + subject) posts again (default %(default)s)",
+        help="seconds before the same rule (detector + subject) is delivered again (default %(default)s)",
     )
     parser.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Check config, path and URL; then poll until --seconds, Ctrl-C or SIGTERM, printing each new alert."""
-    from dashboard.alerts import load_config
-    from dashboard.alerts.watch import AlertWatcher
+def make_senders(args: argparse.Namespace) -> list:
+    """The destinations the options name (at least one), checked before the log is opened."""
+    from dashboard.alerts.notify_email import EmailSender
     from dashboard.alerts.webhook import WebhookSender
+
+    if not args.webhook and not args.email_to:
+        raise CommandError("nowhere to deliver alerts: give --webhook URL and/or --email-to ADDR")
+    settings = smtp_settings(args, args.email_to) if args.email_to else None
+    senders = []
+    if args.webhook:
+        senders.append(WebhookSender(args.webhook, payload_format=args.webhook_format, cooldown=args.cooldown))
+    if settings is not None:
+        senders.append(EmailSender(settings, cooldown=args.cooldown))
+    return senders
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check config, path and destinations; then poll until --seconds, Ctrl-C or SIGTERM, printing each new alert."""
+    from dashboard.alerts import load_config
+    from dashboard.alerts.watch import AlertWatcher, fan_out
     from dashboard.live.livelog import LiveLog
 
+    logging.basicConfig(format="%(name)s: %(message)s", stream=sys.stderr)  # a given-up delivery: one line
     config = load_config(args.config)
     check_followable(args.path)
+    senders = make_senders(args)
     live = LiveLog(args.path, args.format, geoip=args.geoip)
-    try:
-        sender = WebhookSender(args.webhook, cooldown=args.cooldown)
-    except ValueError as exc:  # the URL's scheme
-        live.close()
-        raise CommandError(str(exc)) from exc
-    watcher = AlertWatcher(live, sender.send, config, args.check_every)
+    watcher = AlertWatcher(live, fan_out(senders), config, args.check_every)
     stop = {"now": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
     deadline = None if args.seconds is None else time.monotonic() + args.seconds
@@ -76,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        sender.close()
+        for sender in senders:
+            sender.close()
         live.close()
-    print(json.dumps({"posted": watcher.posted, **sender.stats}), file=sys.stderr)
+    stats = {key: sum(s.stats[key] for s in senders) for key in senders[0].stats}
+    print(json.dumps({"posted": watcher.posted, **stats}), file=sys.stderr)
     return 0

@@ -1,9 +1,10 @@
-"""A self-contained HTML report (the GoAccess habit of mailing one file): figures, charts and tables.
+"""A self-contained HTML report (the GoAccess habit of mailing one file): figures, charts, tables, the world map,
+the alerts of the range with their evidence, and the annotations (also drawn on every time chart).
 
 The file opens offline: Vega, Vega-Lite and vega-embed are inlined from ``vl-convert-python``'s bundled
-JavaScript (no CDN), and every chart's data is embedded in its spec. Everything from the log is escaped:
-text in tables goes through ``html.escape``; chart specs are JSON with ``<``, ``>``, ``&`` and the JavaScript
-line separators written as ``\\uXXXX`` so that no log content can close the ``<script>`` element.
+JavaScript (no CDN), every chart's data is embedded in its spec, and the map is inline SVG. Everything from the
+log is escaped: text in tables goes through ``html.escape``; chart specs are JSON with ``<``, ``>``, ``&`` and
+the JavaScript line separators written as ``\\uXXXX`` so that no log content can close the ``<script>`` element.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
+from dashboard.alerts import detect_alerts
+from dashboard.alerts.alert import Alert
 from dashboard.analysis import explore
+from dashboard.analysis.annotations import Annotation, annotation_table, within
+from dashboard.analysis.buckets import check_bucket
 from dashboard.analysis.figures import Figure
 from dashboard.analysis.filters import Filter
 from dashboard.analysis.ranges import preset_range
@@ -26,10 +31,13 @@ from dashboard.analysis.rows import prepare
 from dashboard.errors import DataBloomError
 from dashboard.pipeline import LoadedLog
 from dashboard.render import bars, heatmaps, timeline
-from dashboard.render.format import format_delta, format_value, shown_ips
+from dashboard.render.annotations import annotate, time_range
+from dashboard.render.format import format_delta, format_value, shown_ips, shown_text
 from dashboard.render.theme import WALL_TIME_FORMAT
+from dashboard.render.worldmap import world_svg
 
 TITLE = "Data Bloom report"
+EVIDENCE_ROWS = 5  # evidence lines shown per alert
 EMBED_OPTIONS = {"actions": False, "mode": "vega-lite", "renderer": "svg"}
 JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 CSS = """
@@ -45,6 +53,8 @@ table{border-collapse:collapse;font-size:13px;width:100%}
 th,td{border-bottom:1px solid #eceef1;padding:3px 8px;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 td.t{word-break:break-all}
+.worldmap{width:100%;max-width:900px;height:auto}.alert{border-left:4px solid #f9a825;padding:2px 12px;margin:12px 0}
+.alert.critical{border-color:#c62828}.alert h3{margin:4px 0;font-size:15px}
 .chart{min-height:120px}.chart.vega-embed{width:100%;display:flex}section{min-width:0}
 footer{margin-top:40px;color:#777;font-size:12px}
 """
@@ -80,12 +90,23 @@ def script_json(value: object) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of the report: a chart, a table, or both."""
+    """A titled part of the report: a chart, a table, an HTML block (escaped where it is built), or several."""
 
     title: str
     chart: alt.TopLevelMixin | None
     table: pd.DataFrame | None
     note: str = ""
+    block: str = ""
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report document, the digest mailed with it (``report --email``) and the alerts both list."""
+
+    html: str
+    digest: str
+    alerts: list[Alert]
 
 
 def _cell(value: object, column: str) -> str:
@@ -124,21 +145,26 @@ def _figure_html(figure: Figure) -> str:
     )
 
 
-def sections(data: explore.ExploreData, tz: str) -> list[Section]:
-    """The report's parts, in order (the same panels as the Explore page)."""
+def sections(data: explore.ExploreData, tz: str, annotations: Sequence[Annotation] = ()) -> list[Section]:
+    """The report's parts, in order (the same panels as the Explore page); annotations on every time chart."""
+    start, end = time_range(data.traffic, "time", check_bucket(data.bucket))
+
+    def marked(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+        return annotate(chart, annotations, tz, start, end)
+
     parts = [
         Section(
             "Traffic over time",
-            timeline.traffic_chart(data.traffic, data.previous_traffic, "requests", tz),
+            marked(timeline.traffic_chart(data.traffic, data.previous_traffic, "requests", tz)),
             None,
             "dashed: the previous period" if data.previous_traffic is not None else "",
         ),
         Section(
             "Unique visitors over time",
-            timeline.traffic_chart(data.traffic, data.previous_traffic, "visitors", tz),
+            marked(timeline.traffic_chart(data.traffic, data.previous_traffic, "visitors", tz)),
             None,
         ),
-        Section("Status codes over time", timeline.status_chart(data.status, tz), None),
+        Section("Status codes over time", marked(timeline.status_chart(data.status, tz)), None),
     ]
     for key, table in data.tops.items():
         title, dimension, _ = explore.TOP_PANELS[key]
@@ -148,29 +174,79 @@ def sections(data: explore.ExploreData, tz: str) -> list[Section]:
     if len(data.country_hour):
         parts.append(Section("Countries × hour", heatmaps.country_hour_chart(data.country_hour), None))
     if data.response_over_time is not None and len(data.response_over_time):
-        parts.append(
-            Section("Response time", timeline.response_time_chart(data.response_over_time, tz), data.response_by_url)
+        chart = marked(timeline.response_time_chart(data.response_over_time, tz))
+        parts.append(Section("Response time", chart, data.response_by_url))
+    parts.append(
+        Section(
+            "Requests by country", None, None, "hover a country for its figure", world_svg(data.country_totals), True
         )
+    )
     return parts
 
 
-def render_html(data: explore.ExploreData, *, title: str, meta: Sequence[str], tz: str) -> str:
+def alert_html(alert: Alert, tz: str) -> str:
+    """One alert: what fired, its window in ``tz``, expected vs observed in its unit, the first evidence rows."""
+    start, end = alert.start.tz_convert(tz), alert.end.tz_convert(tz)
+    unit = f" {alert.unit}" if alert.unit else ""
+    parts = [
+        f'<div class="alert {html.escape(alert.severity)}">',
+        f"<h3>{html.escape(' · '.join((alert.severity.upper(), alert.detector, alert.subject)))}</h3>",
+        f"<p>{html.escape(alert.message)}</p>",
+        f'<p class="meta">{start.strftime(WALL_TIME_FORMAT)} → {end.strftime(WALL_TIME_FORMAT)} ({html.escape(tz)}) · '
+        f"expected {alert.expected:,.3g}{html.escape(unit)}, observed {alert.observed:,.3g}{html.escape(unit)}</p>",
+    ]
+    if len(alert.evidence):
+        shown = alert.evidence.head(EVIDENCE_ROWS).astype(str)
+        more = len(alert.evidence) - len(shown)
+        parts.append(html_table(shown))
+        if more > 0:
+            parts.append(f'<p class="meta">and {more:,} more evidence rows (databloom alerts --evidence)</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def alerts_section(alerts: Sequence[Alert], tz: str) -> Section:
+    """Every alert of the range, or a line saying there was none."""
+    block = "".join(alert_html(a, tz) for a in alerts) or '<p class="meta">No alert in this range.</p>'
+    note = f"{len(alerts)} alert(s), detected over the whole log (the report's filters do not apply)"
+    return Section("Alerts", None, None, note, block, True)
+
+
+def annotations_section(annotations: Sequence[Annotation], tz: str) -> Section:
+    """The annotations of the range as a table (they are also drawn on the time charts)."""
+    table = annotation_table(annotations, tz)
+    return Section("Annotations", None, table, "drawn as dashed lines on the time charts" if len(table) else "none")
+
+
+def _section_html(section: Section, chart_id: str, charts: list[tuple[str, dict]]) -> str:
+    block = [f"<h2>{html.escape(section.title)}</h2>"]
+    if section.note:
+        block.append(f'<p class="meta">{html.escape(section.note)}</p>')
+    if section.chart is not None:
+        charts.append((chart_id, section.chart.properties(width="container").to_dict()))
+        block.append(f'<div class="chart" id="{chart_id}"></div>')
+    if section.table is not None and len(section.table):
+        block.append(html_table(section.table))
+    block.append(section.block)
+    style = ' style="grid-column:1/-1"' if section.wide else ""
+    return f"<section{style}>{''.join(block)}</section>"
+
+
+def render_html(
+    data: explore.ExploreData,
+    *,
+    title: str,
+    meta: Sequence[str],
+    tz: str,
+    alerts: Sequence[Alert] = (),
+    annotations: Sequence[Annotation] = (),
+) -> str:
     """The whole document."""
     charts: list[tuple[str, dict]] = []
-    body = []
-    for i, section in enumerate(sections(data, tz)):
-        block = [f"<h2>{html.escape(section.title)}</h2>"]
-        if section.note:
-            block.append(f'<p class="meta">{html.escape(section.note)}</p>')
-        if section.chart is not None:
-            chart_id = f"chart-{i}"
-            charts.append((chart_id, section.chart.properties(width="container").to_dict()))
-            block.append(f'<div class="chart" id="{chart_id}"></div>')
-        if section.table is not None and len(section.table):
-            block.append(html_table(section.table))
-        body.append(f"<section>{''.join(block)}</section>")
-    figures = "".join(_figure_html(f) for f in data.figures)
-    meta_html = "".join(f'<div class="meta">{html.escape(line)}</div>' for line in meta)
+    parts = [alerts_section(alerts, tz), *sections(data, tz, annotations)]
+    if annotations:
+        parts.append(annotations_section(annotations, tz))
+    body = [_section_html(section, f"chart-{i}", charts) for i, section in enumerate(parts)]
     embed = "\n".join(
         f"vegaEmbed({script_json('#' + chart_id)}, {script_json(spec)}, {script_json(EMBED_OPTIONS)})"
         ".catch(function (e) { console.error(e); });"
@@ -180,11 +256,38 @@ def render_html(data: explore.ExploreData, *, title: str, meta: Sequence[str], t
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS}</style>"
-        f"<script>{vega_bundle()}</script></head><body>"
-        f'<h1>{html.escape(title)}</h1>{meta_html}<div class="figures">{figures}</div>'
+        f"<script>{vega_bundle()}</script></head><body>{_heading(data, title, meta)}"
         f'<div class="grid">{"".join(body)}</div>'
-        "<footer>Made with Data Bloom · IP Geolocation by DB-IP (db-ip.com, CC BY 4.0)</footer>"
+        "<footer>Made with Data Bloom · IP Geolocation by DB-IP (db-ip.com, CC BY 4.0) · "
+        "Country shapes: Natural Earth (public domain)</footer>"
         f"<script>{embed}</script></body></html>\n"
+    )
+
+
+def _heading(data: explore.ExploreData, title: str, meta: Sequence[str]) -> str:
+    figures = "".join(_figure_html(f) for f in data.figures)
+    meta_html = "".join(f'<div class="meta">{html.escape(line)}</div>' for line in meta)
+    return f'<h1>{html.escape(title)}</h1>{meta_html}<div class="figures">{figures}</div>'
+
+
+def digest_html(
+    data: explore.ExploreData, *, title: str, meta: Sequence[str], tz: str, alerts: Sequence[Alert], annotations
+) -> str:
+    """The e-mail body of a digest: the figures, the alerts (headlines) and annotations; the report is attached."""
+    items = "".join(
+        f"<li><b>{html.escape(a.severity)}</b> {html.escape(a.detector)} {html.escape(a.subject)}: "
+        f"{html.escape(a.message)} ({a.start.tz_convert(tz).strftime(WALL_TIME_FORMAT)})</li>"
+        for a in alerts
+    )
+    notes = "".join(
+        f"<li>{html.escape(row.time)} {html.escape(row.text)}</li>"
+        for row in annotation_table(annotations, tz).itertuples()
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
+        f"{_heading(data, title, meta)}<h2>Alerts</h2>{f'<ul>{items}</ul>' if items else '<p>No alert.</p>'}"
+        f"{f'<h2>Annotations</h2><ul>{notes}</ul>' if notes else ''}"
+        '<p class="meta">The full report is attached (one HTML file that opens offline).</p></body></html>\n'
     )
 
 
@@ -208,7 +311,30 @@ def report_data(
     return data
 
 
-def build_report(
+def report_alerts(
+    loaded: LoadedLog, data: explore.ExploreData, *, anonymise: bool = False, config: dict | None = None
+) -> list[Alert]:
+    """The alerts overlapping the report's range, detected over the whole log (history is their baseline) on the
+    full addresses; ``anonymise`` masks the addresses they show (subject, message, evidence)."""
+    alerts = detect_alerts(loaded.frame, config)
+    if data.period is not None:
+        alerts = [a for a in alerts if a.end > data.period.start and a.start < data.period.end]
+    if not anonymise:
+        return alerts
+    return [
+        replace(
+            a,
+            subject=shown_text(a.subject, True),
+            message=shown_text(a.message, True),
+            evidence=a.evidence.assign(ip=shown_ips(a.evidence["ip"], True, per_client=False))
+            if "ip" in a.evidence
+            else a.evidence,
+        )
+        for a in alerts
+    ]
+
+
+def make_report(
     loaded: LoadedLog,
     *,
     tz: str = "UTC",
@@ -217,17 +343,22 @@ def build_report(
     anonymise: bool = False,
     top: int = explore.TOP_N,
     title: str = TITLE,
-) -> str:
+    annotations: Sequence[Annotation] = (),
+    alerts_config: dict | None = None,
+) -> Report:
     """The report for a loaded log: a date-range preset (compared with the previous period unless ``all``)."""
     data = report_data(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)
+    alerts = report_alerts(loaded, data, anonymise=anonymise, config=alerts_config)
+    start, end = time_range(data.traffic, "time", check_bucket(data.bucket))
+    shown = within(annotations, start, end)
     meta = [
         f"{', '.join(loaded.parse.sources)} · format {loaded.format_name} · {loaded.parse.lines:,} lines "
         f"({loaded.parse.parsed:,} parsed, {loaded.parse.rejected:,} rejected)",
     ]
     if data.period is not None:
-        start, end = data.period.start.tz_convert(tz), data.period.end.tz_convert(tz)
+        first, last = data.period.start.tz_convert(tz), data.period.end.tz_convert(tz)
         meta.append(
-            f"{start.strftime(WALL_TIME_FORMAT)} → {end.strftime(WALL_TIME_FORMAT)} ({tz}), buckets of {data.bucket}"
+            f"{first.strftime(WALL_TIME_FORMAT)} → {last.strftime(WALL_TIME_FORMAT)} ({tz}), buckets of {data.bucket}"
         )
     if data.previous is not None:
         note = f": {data.comparison_note}" if data.comparison_note else ""
@@ -237,4 +368,11 @@ def build_report(
     if anonymise:
         meta.append("IP addresses anonymised (last IPv4 octet, last 80 IPv6 bits)")
     meta.append(f"generated {datetime.now(UTC).strftime(WALL_TIME_FORMAT)} UTC")
-    return render_html(data, title=title, meta=meta, tz=tz)
+    document = render_html(data, title=title, meta=meta, tz=tz, alerts=alerts, annotations=shown)
+    digest = digest_html(data, title=title, meta=meta, tz=tz, alerts=alerts, annotations=shown)
+    return Report(document, digest, alerts)
+
+
+def build_report(loaded: LoadedLog, **options) -> str:
+    """The report document alone (see ``make_report`` for the options)."""
+    return make_report(loaded, **options).html

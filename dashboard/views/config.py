@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.analysis.annotations import default_path as default_annotations
 from dashboard.errors import DataBloomError
 
 SAMPLE_LINES = 100_000
@@ -43,6 +44,7 @@ class AppConfig:
     store: Path | None = None
     max_decompressed: int = MAX_UPLOAD_DECOMPRESSED_MB << 20
     follow_rows: int = FOLLOW_ROWS
+    annotations: Path | None = None  # --annotations, else annotations.jsonl beside the first --log/--follow
 
 
 def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> AppConfig:
@@ -68,7 +70,9 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
     parser.add_argument("--store", default=None, help="open a store written by 'databloom ingest' (a directory)")
     parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
     parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
+    parser.add_argument("--annotations", default=None, help="deploy markers (JSON lines or CSV) for the time charts")
     args, _ = parser.parse_known_args(list(argv))
+    beside = default_annotations([*args.log, *([args.follow] if args.follow else [])])
     return AppConfig(
         logs=tuple(Path(p).resolve() for p in args.log),
         format=args.format,
@@ -81,6 +85,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         cube=Path(args.cube).resolve() if args.cube else None,
         store=Path(args.store).resolve() if args.store else None,
         max_decompressed=args.max_decompressed_mb << 20,
+        annotations=Path(args.annotations).resolve() if args.annotations else beside,
     )
 
 

@@ -16,15 +16,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import explore
+from dashboard.analysis.buckets import check_bucket
 from dashboard.analysis.figures import WORSE_WHEN_UP
 from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
 from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
 from dashboard.analysis.top import is_rest
 from dashboard.render import bars, heatmaps, maps, theme, timeline
+from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import cache, guard, pages, sidebar, store_source
+from dashboard.views import annotations, cache, guard, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -108,10 +110,10 @@ def _on_add() -> None:
 def page(config: AppConfig) -> None:
     """The Explore page: the shared sidebar, then global filters, date range, comparison and all the panels."""
     settings, selected = sidebar.render(config)
-    render(settings, selected)
+    render(settings, selected, annotations.load(config, settings.tz))
 
 
-def render(settings: Settings, selected: Selected | None) -> None:
+def render(settings: Settings, selected: Selected | None, marks: list | tuple = ()) -> None:
     """The page body."""
     st.title("Explore")
     if selected is None:
@@ -161,12 +163,12 @@ def render(settings: Settings, selected: Selected | None) -> None:
     for title, draw in (
         ("The period", lambda: _caption(selected, data, settings)),
         ("The figures", lambda: _figures(data)),
-        ("Traffic over time", lambda: _traffic(data, settings)),
-        ("Status codes over time", lambda: _status(data, settings, version)),
+        ("Traffic over time", lambda: _traffic(data, settings, marks)),
+        ("Status codes over time", lambda: _status(data, settings, version, marks)),
         ("The top lists", lambda: _tops(data, version, selected.anonymise)),
         ("The country map", lambda: _map(data, version)),
         ("The heatmaps", lambda: _heatmaps(data)),
-        ("Response time", lambda: _response(data, settings)),
+        ("Response time", lambda: _response(data, settings, marks)),
     ):
         with guard.section(title):
             draw()
@@ -295,18 +297,25 @@ def _download(table: pd.DataFrame, name: str) -> None:
     )
 
 
-def _traffic(data: explore.ExploreData, settings: Settings) -> None:
+def _marked(chart, data: explore.ExploreData, settings: Settings, marks) -> object:
+    """The chart with the annotations of the selected range drawn on it."""
+    start, end = time_range(data.traffic, "time", check_bucket(data.bucket))
+    return annotate(chart, marks, settings.tz, start, end)
+
+
+def _traffic(data: explore.ExploreData, settings: Settings, marks=()) -> None:
     st.subheader("Traffic over time")
     metric = st.radio(
         "Measure", list(timeline.METRICS), key=KEY + "metric", horizontal=True, format_func=str.capitalize
     )
-    st.vega_lite_chart(theme.to_spec(timeline.traffic_chart(data.traffic, data.previous_traffic, metric, settings.tz)))
+    chart = timeline.traffic_chart(data.traffic, data.previous_traffic, metric, settings.tz)
+    st.vega_lite_chart(theme.to_spec(_marked(chart, data, settings, marks)))
     _download(data.traffic, "traffic")
 
 
-def _status(data: explore.ExploreData, settings: Settings, version: str) -> None:
+def _status(data: explore.ExploreData, settings: Settings, version: str, marks=()) -> None:
     st.subheader("Status codes over time")
-    chart = timeline.status_chart(data.status, settings.tz, selectable=True)
+    chart = _marked(timeline.status_chart(data.status, settings.tz, selectable=True), data, settings, marks)
     key = KEY + "pick_status_" + version
     st.vega_lite_chart(
         theme.to_spec(chart),
@@ -369,7 +378,7 @@ def _heatmaps(data: explore.ExploreData) -> None:
             _download(data.country_hour, "country-hour")
 
 
-def _response(data: explore.ExploreData, settings: Settings) -> None:
+def _response(data: explore.ExploreData, settings: Settings, marks=()) -> None:
     if data.response_over_time is None or data.response_by_url is None:
         return
     st.subheader("Response time")
@@ -377,7 +386,7 @@ def _response(data: explore.ExploreData, settings: Settings) -> None:
     with cols[0]:
         if not data.response_over_time.empty:
             chart = timeline.response_time_chart(data.response_over_time, settings.tz)
-            st.vega_lite_chart(theme.to_spec(chart))
+            st.vega_lite_chart(theme.to_spec(_marked(chart, data, settings, marks)))
         _download(data.response_over_time, "response-time")
     with cols[1]:
         st.dataframe(data.response_by_url, hide_index=True)

@@ -14,14 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import traffic
-from dashboard.analysis.buckets import bucket_labels, window_end
+from dashboard.analysis.buckets import bucket_labels, check_bucket, window_end
 from dashboard.analysis.cube import window_visitors
 from dashboard.analysis.figures import FIGURES
 from dashboard.analysis.top import with_rest
 from dashboard.render import bars, heatmaps, maps, timeline
+from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
-from dashboard.views import alerts_panel, cache, guard, live_panel, sidebar, store_source
+from dashboard.views import alerts_panel, annotations, cache, guard, live_panel, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -48,10 +49,12 @@ CUBE_VISITORS_HELP = (
 def page(config: AppConfig) -> None:
     """The Traffic page: the shared sidebar, then figures, browsers, heatmap tables, map, alerts, live panel."""
     settings, selected = sidebar.render(config)
-    render(settings, selected, config.alerts_config)
+    render(settings, selected, config.alerts_config, annotations.load(config, settings.tz))
 
 
-def render(settings: Settings, selected: Selected | None, alerts_config: str | None = None) -> None:
+def render(
+    settings: Settings, selected: Selected | None, alerts_config: str | None = None, marks: list | tuple = ()
+) -> None:
     """The page body; a followed log reruns it every few seconds with the lines that arrived."""
     st.title("Data Bloom")
     if selected is None:
@@ -60,7 +63,7 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
     if selected.is_sample:
         st.info(SAMPLE_BANNER, icon="🌱")
     if selected.live is None:
-        _body(settings, selected, alerts_config, live=False)
+        _body(settings, selected, alerts_config, live=False, marks=marks)
         return
     paused = st.toggle("Pause live updates", key=KEY + "live_paused")
 
@@ -73,12 +76,12 @@ def render(settings: Settings, selected: Selected | None, alerts_config: str | N
             # panel is not redrawn with new figures while the body still shows the previous read.
             cache.cube(current.loaded, settings.bucket, settings.tz)
             live_panel.render(current, settings.tz)
-        _body(settings, current, alerts_config, live=True)
+        _body(settings, current, alerts_config, live=True, marks=marks)
 
     live_section()
 
 
-def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool) -> None:
+def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool, marks=()) -> None:
     if selected.cube is not None:
         with guard.section("The saved cube", "Try another bucket size or time zone, or rebuild the cube."):
             _cube_body(settings, selected)
@@ -104,7 +107,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                     alerts = store_source.alerts(selected, alerts_config)
                 else:
                     alerts = alerts_panel.load(selected, alerts_config)
-            _window_section(settings, selected, cube, buckets, alerts, live)
+            _window_section(settings, selected, cube, buckets, alerts, live, marks)
             with guard.section("Alerts", "The other panels do not depend on them."):
                 alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz, selected.anonymise)
     with guard.section("Rejected lines"):
@@ -129,7 +132,13 @@ def _cube_body(settings: Settings, selected: Selected) -> None:
 
 
 def _window_section(
-    settings: Settings, selected: Selected, cube: pd.DataFrame, buckets: list, alerts: list, live: bool = False
+    settings: Settings,
+    selected: Selected,
+    cube: pd.DataFrame,
+    buckets: list,
+    alerts: list,
+    live: bool = False,
+    marks: list | tuple = (),
 ) -> None:
     playing = st.session_state.get(KEY + "playing", False) and not live
 
@@ -183,7 +192,7 @@ def _window_section(
         with guard.section("The figures"):
             _figures(data, selected)
         with guard.section("Browsers"):
-            _browsers(data, settings, alerts, selected.anonymise)
+            _browsers(data, settings, alerts, selected.anonymise, marks)
         with guard.section("The heatmap tables"):
             _heatmaps(data, settings)
         with guard.section("The country map"):
@@ -268,7 +277,7 @@ def _figures(data: traffic.WindowData, selected: Selected) -> None:
     )
 
 
-def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonymise: bool) -> None:
+def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonymise: bool, marks=()) -> None:
     st.subheader("Browsers")
     left, right = st.columns([3, 2])
     with left:
@@ -283,7 +292,8 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonym
             bucket_label=settings.bucket,
             markers=markers,
         )
-        st.altair_chart(chart)
+        start, end = time_range(data.browser_timeline, "bucket", check_bucket(settings.bucket))
+        st.altair_chart(annotate(chart, marks, settings.tz, start, end))
     with right:
         table = with_rest(data.browser_totals, "browser", TOP_BARS)
         st.altair_chart(bars.top_bar_chart(table, "browser", "Requests in the window", selectable=False))

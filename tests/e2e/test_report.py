@@ -6,6 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+from dashboard.analysis.annotations import parse_annotations
 from dashboard.pipeline import load_log
 from dashboard.render.report import build_report
 from support.explore_log import FORMAT, lines
@@ -33,7 +34,8 @@ def write_report(folder: Path, **options) -> Path:
 
 
 def test_report_opens_offline_and_draws_every_chart(web: Page, tmp_path: Path):
-    path = write_report(tmp_path, preset="day", tz="Europe/Berlin")
+    notes = parse_annotations('{"time": "2026-06-02T10:05:00Z", "text": "deploy v2.3"}', "UTC")
+    path = write_report(tmp_path, preset="day", tz="Europe/Berlin", annotations=notes)
     outside: list[str] = []
     web.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
     web.goto(path.as_uri())
@@ -55,3 +57,5 @@ def test_report_opens_offline_and_draws_every_chart(web: Page, tmp_path: Path):
     assert XSS_PATH in text  # shown as text ...
     assert web.locator("img[src=x]").count() == 0  # ... never as markup
     assert web.locator("svg[onload]").count() == 0
+    assert web.locator("div.chart svg.marks text", has_text="deploy v2.3").count() >= 3  # on the time charts
+    assert web.locator("svg.worldmap path").count() > 200 and web.locator("svg.worldmap").bounding_box()["width"] > 500
