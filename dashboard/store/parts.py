@@ -76,7 +76,7 @@ def fetch(connection: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
         return connection.sql(query).df()
 
 
-def _iso(epoch_us: int) -> str:
+def iso(epoch_us: int) -> str:
     """Microseconds since the epoch as an ISO time in UTC."""
     return pd.Timestamp(epoch_us, unit="us", tz="UTC").isoformat()
 
@@ -115,7 +115,7 @@ def build_rollup(frame: pd.DataFrame) -> pd.DataFrame:
         return fetch(connection, ROLLUP_SQL)
 
 
-def _copy(connection: duckdb.DuckDBPyConnection, query: str, store: Path, relative: str) -> int:
+def copy_part(connection: duckdb.DuckDBPyConnection, query: str, store: Path, relative: str) -> int:
     """COPY a query's result to a Parquet file inside the store, atomically; its size.
 
     DuckDB reports a failed write (disk full) as its own IOException: it becomes the OSError it is.
@@ -156,7 +156,7 @@ def _write_rows(connection: duckdb.DuckDBPyConnection, store: Path, batch_id: in
         day = pd.Timestamp(days[lo]).strftime("%Y-%m-%d")
         relative = f"{ROWS}/day={day}/{part_name(batch_id)}"
         connection.register("part", part)
-        size = _copy(connection, "SELECT * FROM part", store, relative)
+        size = copy_part(connection, "SELECT * FROM part", store, relative)
         connection.unregister("part")
         times = part["time"]
         yield FileRecord(
@@ -173,18 +173,18 @@ def write_batch(store: Path, batch_id: int, batch: Batch) -> list[FileRecord]:
                 written.extend(_write_rows(connection, store, batch_id, batch.rows))
                 connection.register("cells", rollup_cells(batch.rows))
                 relative = f"{ROLLUPS}/{part_name(batch_id)}"
-                size = _copy(connection, ROLLUP_SQL, store, relative)
+                size = copy_part(connection, ROLLUP_SQL, store, relative)
                 cells, start, end = run(
                     connection, f"SELECT count(*), {SPAN} FROM read_parquet({quote(store / relative)})"
                 )[0]
-                written.append(FileRecord(relative, ROLLUPS, batch_id, cells, size, _iso(start), _iso(end)))
+                written.append(FileRecord(relative, ROLLUPS, batch_id, cells, size, iso(start), iso(end)))
             if batch.rejects:
                 rejects = pd.DataFrame(
                     [(r.source, r.line, r.reason, r.raw) for r in batch.rejects], columns=REJECT_COLUMNS
                 )
                 connection.register("rejects", rejects)
                 relative = f"{REJECTS}/{part_name(batch_id)}"
-                size = _copy(connection, "SELECT * FROM rejects", store, relative)
+                size = copy_part(connection, "SELECT * FROM rejects", store, relative)
                 written.append(FileRecord(relative, REJECTS, batch_id, len(rejects), size))
     except BaseException:
         for record in written:
@@ -202,5 +202,5 @@ def rewrite_rollup(store: Path, record: FileRecord, cutoff: pd.Timestamp, batch:
         if not kept:
             return None, record.rows
         relative = f"{ROLLUPS}/{part_name(batch)}"
-        size = _copy(connection, f"SELECT * FROM {source} WHERE {keep}", store, relative)
-    return FileRecord(relative, ROLLUPS, batch, kept, size, _iso(start), _iso(end)), record.rows - kept
+        size = copy_part(connection, f"SELECT * FROM {source} WHERE {keep}", store, relative)
+    return FileRecord(relative, ROLLUPS, batch, kept, size, iso(start), iso(end)), record.rows - kept
