@@ -8,7 +8,7 @@
   folder of the store; the driver moves them into place and publishes one batch in the manifest.
 
 The store itself is a local directory (its manifest is replaced atomically, under a file lock). A distributed
-read does not know line numbers: the rejects of a Spark batch have line 0.
+read does not know line numbers: the rows of a Spark batch have no ``line`` (null), its rejects line 0.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dashboard.enrich.geo import open_geo_database, resolve_geoip_path
 from dashboard.ingest.formats import LogFormat
 from dashboard.ingest.parse import parse_chunk, to_pandas
 from dashboard.ingest.sources import Chunk
+from dashboard.schema import LINE
 from dashboard.spark.cube import _ship_geo, detect_format, read_lines
 from dashboard.spark.job import _geo_file
 from dashboard.spark.session import DEFAULT_MASTER, SparkEngineError, active_session, is_local_master, ship_package
@@ -98,6 +99,8 @@ def _output(rows: pd.DataFrame | None, rejects: list, columns: list[str]) -> Ite
         cells = rollup_cells(rows)
         none = pd.Series([None] * len(rows), dtype=object)
         out = {c: _plain(rows[c]) for c in columns}
+        if LINE in out:  # numbered within this batch only: a distributed read does not know line numbers
+            out[LINE] = none
         out["_day"] = _plain(rows["time"].dt.strftime("%Y-%m-%d"))
         out["_bucket"] = cells["bucket"].reset_index(drop=True)
         out["_status_class"] = _plain(cells["status_class"])
