@@ -40,7 +40,7 @@ MERGE_MAX_ROWS = 32_768  # poll blocks are merged up to this size: bounded work 
 _INSTANCES = itertools.count()  # tells two LiveLogs of one path apart in fingerprints (a re-opened follow)
 
 
-class StoreSink(Protocol):
+class Sink(Protocol):
     """Where a followed log's rows also go, with the follower's position (``store.follow.StoreSink``)."""
 
     def resume(self) -> dict | None: ...
@@ -113,7 +113,7 @@ class LiveLog:
         max_age: pd.Timedelta | float | None = None,
         name: str | None = None,
         from_start: bool = True,
-        sink: StoreSink | None = None,
+        sink: Sink | None = None,
     ) -> None:
         self.sink = sink
         if isinstance(path, Follower):
