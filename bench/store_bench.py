@@ -60,8 +60,8 @@ def head_lines(source: Path, lines: int, target: Path) -> Path:
     """The first ``lines`` lines of ``source`` as ``target`` (kept when it is already there)."""
     if target.exists():
         return target
-    left = lines
-    with source.open("rb") as src, target.open("wb") as dst:
+    left, partial = lines, target.with_name(target.name + ".part")  # a killed run leaves no short log behind
+    with source.open("rb") as src, partial.open("wb") as dst:
         while left and (block := src.read(1 << 24)):
             count = block.count(b"\n")
             if count >= left:
@@ -72,6 +72,7 @@ def head_lines(source: Path, lines: int, target: Path) -> Path:
             else:
                 left -= count
             dst.write(block)
+    partial.replace(target)
     return target
 
 
