@@ -7,6 +7,7 @@ follows the batch size, not the log. This module holds the data stack (polars, p
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,24 @@ from dashboard.store.sources import BATCH_BYTES, Plan, hold_back, read_head, sha
 DETECT_BYTES = 1 << 20
 KEEP_ALL = 1 << 62  # parse_chunk keeps every reject: the store records them all
 BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up to 512 bytes of their line
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def release_memory() -> None:
+    """Give the heap freed by a written batch back to the system: without it glibc's per-thread arenas keep
+    it, and the peak RSS creeps up batch after batch (20M-line ingest: 675 MB against 501 MB at 1M)."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:
@@ -189,6 +208,8 @@ class Appender:
             complete=complete,
         )
         record = self.publish(record, Batch(rows, batch.rejects) if batch.frames or batch.rejects else None)
+        del rows, batch.frames[:]
+        release_memory()
         self.report.lines += batch.lines
         self.report.parsed += batch.parsed
         self.report.rejected += batch.rejected
