@@ -218,6 +218,14 @@ def test_a_store_of_a_newer_schema_is_refused(filled):
         ingest([filled.parent / "access.log"], filled)
 
 
+def test_a_field_a_later_version_adds_does_not_stop_reading(filled):
+    doc = json.loads((filled / MANIFEST).read_text())
+    doc["sources"][0]["added_later"] = {"any": "thing"}
+    doc["files"][0]["added_later"] = 1
+    (filled / MANIFEST).write_text(json.dumps(doc))
+    assert read_manifest(filled).rows == store_info(filled)["rows"] > 0
+
+
 def test_a_manifest_edited_into_invalid_json_is_refused_and_kept(filled):
     (filled / MANIFEST).write_text('{"schema_version": 1, "next_batch": ')
     with pytest.raises(StoreError, match="not valid JSON"):

@@ -87,3 +87,17 @@ def test_re_ingesting_known_logs_does_not_load_the_data_stack(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=True)
     assert proc.stdout.splitlines()[-1] == "0 []"
+
+
+def test_tail_into_a_store_then_summary_of_the_store(tmp_path, capsys):
+    log = write(tmp_path / "access.log", [*sample_lines()[:2_000], b"not a log line"])
+    store = tmp_path / "store"
+    assert main(["tail", str(log), "--store", str(store), "--seconds", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lines"] == 2_001
+    assert main(["tail", str(log), "--batch-seconds", "1"]) == 2
+    assert "--batch-seconds goes with --store" in capsys.readouterr().err
+    assert main(["summary", "--store", str(store), "--json"]) == 0
+    from_store = json.loads(capsys.readouterr().out)
+    assert main(["summary", str(log), "--json"]) == 0
+    from_log = json.loads(capsys.readouterr().out)
+    assert {k: from_store[k] for k in COMPARED} == {k: from_log[k] for k in COMPARED}

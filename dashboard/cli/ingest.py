@@ -11,9 +11,10 @@ import sys
 import time
 from dataclasses import asdict
 
-from dashboard.cli.common import FORMAT_HELP, GEOIP_HELP, JSON_HELP, PROGRESS_EVERY_S, print_json
+from dashboard.cli.common import FORMAT_HELP, GEOIP_HELP, JSON_HELP, PROGRESS_EVERY_S, CommandError, print_json
 
 STORE_HELP = "the store directory (created when missing)"
+ENGINES = ("embedded", "spark")
 
 
 class LineProgress:
@@ -44,17 +45,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default=None, help=FORMAT_HELP)
     parser.add_argument("--geoip", default=None, metavar="FILE", help=GEOIP_HELP)
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="embedded",
+        help="embedded: this machine, incremental (default); spark: Apache Spark, one batch of every line given "
+        "(pip install -r requirements-spark.txt; paths may be hdfs:// or s3a://)",
+    )
+    parser.add_argument(
+        "--master", default="local[*]", help="Spark master for --engine spark: local[N], spark://HOST:7077, yarn…"
+    )
+
+
+def run_spark(args: argparse.Namespace):
+    """The ingest on Spark; a Spark error ends as its first line (a JVM message can run to a stack trace)."""
+    from dashboard.spark.cube import spark_errors
+    from dashboard.spark.store import ingest_spark
+
+    errors = spark_errors()  # SparkEngineError (a DataBloomError) when PySpark is missing
+    try:
+        return ingest_spark(args.paths, args.store, args.format, geoip=args.geoip, master=args.master)
+    except errors as exc:
+        lines = str(exc).strip().splitlines()
+        raise CommandError(lines[0] if lines else type(exc).__name__) from exc
 
 
 def run(args: argparse.Namespace) -> int:
     """Ingest, then print one line of figures."""
-    from dashboard.store.ingest import ingest
+    if args.engine == "spark":
+        report = run_spark(args)
+    else:
+        from dashboard.store.ingest import ingest
 
-    progress = LineProgress()
-    try:
-        report = ingest(args.paths, args.store, args.format, geoip=args.geoip, progress=progress)
-    finally:
-        progress.close()
+        progress = LineProgress()
+        try:
+            report = ingest(args.paths, args.store, args.format, geoip=args.geoip, progress=progress)
+        finally:
+            progress.close()
     if args.json:
         print_json(asdict(report))
         return 0

@@ -38,6 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="save the read position here after each poll and resume from it on the next start",
     )
+    parser.add_argument(
+        "--store",
+        default=None,
+        metavar="DIR",
+        help="also append the lines to this store, with the read position: a restart resumes from it",
+    )
+    parser.add_argument(
+        "--batch-seconds",
+        type=float,
+        default=None,
+        help="with --store: publish the lines read at least this often (default 5)",
+    )
     parser.add_argument("--max-rows", type=int, default=None, help="keep at most this many rows in memory")
     parser.add_argument("--max-hours", type=float, default=None, help="keep only rows this recent (log time)")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
@@ -98,6 +110,20 @@ def save_position(follower, state: Path) -> None:
     tmp.replace(state)
 
 
+def open_sink(args: argparse.Namespace):
+    """The store the followed lines also go to (``--store``), holding its writer lock; None without it."""
+    if args.store is None:
+        if args.batch_seconds is not None:
+            raise CommandError("--batch-seconds goes with --store")
+        return None
+    from dashboard.store.follow import BATCH_SECONDS, StoreSink
+
+    seconds = BATCH_SECONDS if args.batch_seconds is None else args.batch_seconds
+    if seconds < 0:
+        raise CommandError("--batch-seconds: a number of seconds, 0 or more")
+    return StoreSink(args.store, args.path, batch_seconds=seconds)
+
+
 def run(args: argparse.Namespace) -> int:
     """Follow until --seconds, Ctrl-C or SIGTERM; then print the summary."""
     from dashboard.ingest.follow import Follower
@@ -106,11 +132,22 @@ def run(args: argparse.Namespace) -> int:
     check_log_args(args)
     check_followable(args.path)
     state = Path(args.state) if args.state else None
-    follower = Follower(args.path, resume=read_position(state))
+    sink = open_sink(args)
     try:
-        live = LiveLog(follower, args.format, geoip=args.geoip, max_rows=args.max_rows, max_age=args.max_hours)
+        resume = sink.resume() if sink is not None else None
+        follower = Follower(args.path, resume=resume or read_position(state))
+    except BaseException:
+        if sink is not None:
+            sink.close()
+        raise
+    try:
+        live = LiveLog(
+            follower, args.format, geoip=args.geoip, max_rows=args.max_rows, max_age=args.max_hours, sink=sink
+        )
     except BaseException:
         follower.close()
+        if sink is not None:
+            sink.close()
         raise
     try:
         deadline = None if args.seconds is None else time.monotonic() + args.seconds

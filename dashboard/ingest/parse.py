@@ -74,6 +74,7 @@ __all__ = [
     "Reject",
     "concat_frames",
     "empty_frame",
+    "ordered_map",
     "parse_chunk",
     "parse_source",
     "parse_sources",
@@ -229,7 +230,7 @@ def _raw_prefix(chunk: Chunk, arr: pa.LargeStringArray, i: int) -> str:
 # --- whole sources --------------------------------------------------------------------------------------
 
 
-def _ordered_map(func: Callable[[Chunk], ChunkResult], chunks: Iterable[Chunk], workers: int) -> Iterator[ChunkResult]:
+def ordered_map(func: Callable[[Chunk], ChunkResult], chunks: Iterable[Chunk], workers: int) -> Iterator[ChunkResult]:
     """Apply ``func`` to chunks on a thread pool, in order, with bounded look-ahead (bounded memory)."""
     if workers <= 1:
         yield from map(func, chunks)
@@ -275,7 +276,7 @@ def parse_source(
             yield from chunks
 
         frames, result = [], ParseResult(frame=empty_frame(), format=fmt_obj, sources=[name], formats=[fmt_obj.name])
-        for part in _ordered_map(work, all_chunks(), workers):
+        for part in ordered_map(work, all_chunks(), workers):
             if part.frame.height:
                 frames.append(part.frame)
             _account(result, part.lines, part.rejected, part.reasons, part.rejects)

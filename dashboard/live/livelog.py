@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -34,8 +35,19 @@ from dashboard.pipeline import LoadedLog
 from dashboard.schema import empty_frame
 
 LOG = logging.getLogger(__name__)
+KEEP_ALL = 1 << 62
 MERGE_MAX_ROWS = 32_768  # poll blocks are merged up to this size: bounded work per poll, few blocks overall
 _INSTANCES = itertools.count()  # tells two LiveLogs of one path apart in fingerprints (a re-opened follow)
+
+
+class Sink(Protocol):
+    """Where a followed log's rows also go, with the follower's position (``store.follow.StoreSink``)."""
+
+    def resume(self) -> dict | None: ...
+
+    def add(self, rows: pd.DataFrame, rejects: list[Reject], lines: int, fmt: str, position: dict | None) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -101,8 +113,14 @@ class LiveLog:
         max_age: pd.Timedelta | float | None = None,
         name: str | None = None,
         from_start: bool = True,
+        sink: Sink | None = None,
     ) -> None:
-        self.follower = path if isinstance(path, Follower) else Follower(path, from_start=from_start)
+        self.sink = sink
+        if isinstance(path, Follower):
+            self.follower = path
+        else:
+            resume = sink.resume() if sink is not None else None
+            self.follower = Follower(path, from_start=from_start, resume=resume)
         self.name = name or self.follower.path.name
         self.format_spec = fmt
         self.format: LogFormat | None = fmt if isinstance(fmt, LogFormat) else None
@@ -135,20 +153,24 @@ class LiveLog:
         chunks = self.follower.poll()
         if self.format is None:
             chunks = self._detect(chunks)
-        frames, lines, rejected, reasons = [], 0, 0, Counter()
+        frames, lines, rejected, reasons, rejects = [], 0, 0, Counter(), []
+        keep = KEEP_ALL if self.sink is not None else MAX_REJECTS_KEPT  # a store records every reject
         for chunk in chunks:
-            result = parse_chunk(chunk, self.format, self.name)
+            result = parse_chunk(chunk, self.format, self.name, keep=keep)
             lines += result.lines
             rejected += result.rejected
             reasons.update(result.reasons)
-            self.rejects.extend(result.rejects)
+            rejects.extend(result.rejects)
             if result.frame.height:
                 frames.append(result.frame)
+        self.rejects.extend(rejects)
         if frames:
             rows = enrich(to_pandas(frames, self.format), self.geo)
             self._append(rows)
         else:
             rows = empty_frame()  # built only when needed: ~30 ms of pandas construction
+        if self.sink is not None and not self._undetected:  # held lines are not read yet: the position waits
+            self.sink.add(rows, rejects, lines, self.format.name if self.format else "", self.follower.position())
         self.lines += lines
         self.rejected += rejected
         self.parsed += len(rows)
@@ -239,8 +261,12 @@ class LiveLog:
         return LoadedLog(parse=result, frame=self.frame, fingerprint=fingerprint)
 
     def close(self) -> None:
-        """Close the follower (and the geo database when this object opened it)."""
-        self.follower.close()
+        """Publish what the sink holds, close the follower (and the geo database when this object opened it)."""
+        try:
+            if self.sink is not None:
+                self.sink.close()
+        finally:
+            self.follower.close()
         if self._own_geo:
             self.geo.close()
 

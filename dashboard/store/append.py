@@ -7,8 +7,10 @@ follows the batch size, not the log. This module holds the data stack (polars, p
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,8 +23,8 @@ from dashboard.ingest.parse import (
     WORKERS,
     ChunkResult,
     Reject,
-    _ordered_map,
     empty_frame,
+    ordered_map,
     parse_chunk,
     to_pandas,
 )
@@ -37,6 +39,24 @@ KEEP_ALL = 1 << 62  # parse_chunk keeps every reject: the store records them all
 BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up to 512 bytes of their line
 
 
+def _libc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def release_memory() -> None:
+    """Give the heap freed by a written batch back to the system: without it glibc's per-thread arenas keep
+    it, and the peak RSS creeps up batch after batch (20M-line ingest: 675 MB against 501 MB at 1M)."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
 def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:
     """The format of a source from its first lines (the same lines each time it is resumed)."""
     if isinstance(fmt, LogFormat):
@@ -46,6 +66,31 @@ def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:
     text = head.decode("utf-8", "backslashreplace")
     lines = [line.rstrip("\r") for line in text.split("\n")[:DETECT_SAMPLE_LINES]]
     return resolve_format(fmt, lines)
+
+
+@dataclass
+class Gathered:
+    """The parsed chunks of one batch, not yet written: frames, rejects, and the counts they add."""
+
+    frames: list = field(default_factory=list)  # polars frames, as parse_chunk returns them
+    rejects: list[Reject] = field(default_factory=list)
+    lines: int = 0
+    parsed: int = 0
+    rejected: int = 0
+    size: int = 0  # input bytes
+
+    def add(self, part: ChunkResult, size: int) -> None:
+        if part.frame.height:
+            self.frames.append(part.frame)
+        self.rejects.extend(part.rejects)
+        self.lines += part.lines
+        self.parsed += part.frame.height
+        self.rejected += part.rejected
+        self.size += size
+
+    def full(self, batch_lines: int) -> bool:
+        """Whether to publish now: enough lines, input bytes or rejects (memory follows the batch)."""
+        return self.lines >= batch_lines or self.size >= BATCH_BYTES or len(self.rejects) >= BATCH_REJECTS
 
 
 class Appender:
@@ -107,7 +152,7 @@ class Appender:
         )
 
     def _read(self, step: Plan, stream: BinaryIO, fmt: LogFormat, progress: Callable[[int], None] | None) -> None:
-        """Parse the rest of a source chunk by chunk, publishing a batch every ``batch_lines`` lines."""
+        """Parse the rest of a source chunk by chunk; a batch is written while the next one parses."""
         record = step.record or self._new_record(step, fmt)
         name, base = step.path.name, step.lines
         before = self.report.lines
@@ -121,60 +166,52 @@ class Appender:
         def work(chunk: Chunk) -> tuple[int, ChunkResult]:
             return chunk.size, parse_chunk(chunk, fmt, name, keep=KEEP_ALL)
 
-        frames, rejects, lines, parsed, rejected, size = [], [], 0, 0, 0, 0
-        for chunk_size, part in _ordered_map(work, chunks(), WORKERS):
-            if part.frame.height:
-                frames.append(part.frame)
-            rejects.extend(part.rejects)
-            lines, parsed, rejected, size = (
-                lines + part.lines,
-                parsed + len(part.frame),
-                rejected + part.rejected,
-                size + chunk_size,
-            )
-            if lines >= self.batch_lines or size >= BATCH_BYTES or len(rejects) >= BATCH_REJECTS:
-                record = self._commit(record, step, fmt, frames, rejects, lines, parsed, rejected, size, False)
-                frames, rejects, lines, parsed, rejected, size = [], [], 0, 0, 0, 0
-            if progress:
-                progress(self.report.lines + lines)
-        self._commit(record, step, fmt, frames, rejects, lines, parsed, rejected, size, step.compressed)
+        gathered = Gathered()
+        writing: Future[SourceRecord] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="store-writer") as writer:
+            try:
+                for chunk_size, part in ordered_map(work, chunks(), WORKERS):
+                    gathered.add(part, chunk_size)
+                    if gathered.full(self.batch_lines):
+                        record = writing.result() if writing else record
+                        writing = writer.submit(self._commit, record, step, fmt, gathered, False)
+                        gathered = Gathered()
+                    if progress:
+                        progress(self.report.lines + gathered.lines)
+                record = writing.result() if writing else record
+                writing = writer.submit(self._commit, record, step, fmt, gathered, step.compressed)
+                writing.result()
+            finally:
+                if writing is not None:
+                    wait([writing])  # never publish after the lock is released
         self.report.sources += 1
         if self.report.lines == before:
             self.report.skipped += 1
 
     def _commit(
-        self,
-        record: SourceRecord,
-        step: Plan,
-        fmt: LogFormat,
-        frames: list,
-        rejects: list[Reject],
-        lines: int,
-        parsed: int,
-        rejected: int,
-        size: int,
-        complete: bool,
+        self, record: SourceRecord, step: Plan, fmt: LogFormat, batch: Gathered, complete: bool
     ) -> SourceRecord:
-        """Enrich and publish one batch of a source, with the source's new offset and counts."""
-        rows = enrich(to_pandas(frames, fmt), self.geo) if frames else empty_frame()
+        """Enrich and publish one batch of a source, with the source's new offset and counts (writer thread)."""
+        rows = enrich(to_pandas(batch.frames, fmt), self.geo) if batch.frames else empty_frame()
         head = step.head if len(step.head) > record.head_bytes else None
         record = replace(
             record,
             names=record.names if step.path.name in record.names else [*record.names, step.path.name],
             head_sha256=sha(head) if head else record.head_sha256,
             head_bytes=len(head) if head else record.head_bytes,
-            offset=record.offset + size,
-            lines=record.lines + lines,
-            parsed=record.parsed + parsed,
-            rejected=record.rejected + rejected,
+            offset=record.offset + batch.size,
+            lines=record.lines + batch.lines,
+            parsed=record.parsed + batch.parsed,
+            rejected=record.rejected + batch.rejected,
             raw_size=step.raw_size,
             compressed=step.compressed,
             complete=complete,
         )
-        batch = Batch(rows, rejects) if frames or rejects else None
-        record = self.publish(record, batch)
-        self.report.lines += lines
-        self.report.parsed += parsed
-        self.report.rejected += rejected
-        self.report.rows += parsed
+        record = self.publish(record, Batch(rows, batch.rejects) if batch.frames or batch.rejects else None)
+        del rows, batch.frames[:]
+        release_memory()
+        self.report.lines += batch.lines
+        self.report.parsed += batch.parsed
+        self.report.rejected += batch.rejected
+        self.report.rows += batch.parsed
         return record

@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from dashboard.errors import DataBloomError
@@ -48,6 +48,13 @@ class SourceRecord:
     compressed: bool
     complete: bool  # a compressed file read to its end: compressed files do not grow
     batches: list[int] = field(default_factory=list)
+    follow: dict | None = None  # a followed log (``tail --store``): its path and the follower's position
+
+
+def _known(cls: type, doc: dict) -> dict:
+    """The fields of ``doc`` that ``cls`` has: a field a later version adds does not stop this one reading."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in doc.items() if k in names}
 
 
 @dataclass
@@ -125,12 +132,12 @@ def read_manifest(store: Path) -> Manifest | None:
             schema_version=version,
             next_batch=int(doc["next_batch"]),
             batches=[int(b) for b in doc["batches"]],
-            sources=[SourceRecord(**s) for s in doc["sources"]],
-            files=[FileRecord(**f) for f in doc["files"]],
+            sources=[SourceRecord(**_known(SourceRecord, s)) for s in doc["sources"]],
+            files=[FileRecord(**_known(FileRecord, f)) for f in doc["files"]],
             pruned_rows=int(doc.get("pruned_rows", 0)),
             pruned_before=doc.get("pruned_before"),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise StoreError(f"{path}: the manifest does not have the expected fields ({exc})") from exc
 
 

@@ -162,11 +162,16 @@ def alerts(loaded: LoadedLog, config_path: str | None, config_stamp: tuple[int, 
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading the followed log…")
-def live_log(path: str, fmt: str | None, geoip: str | None, max_rows: int) -> SharedLive:
-    """A followed log, shared by all sessions (it holds the file position; polls take a lock)."""
-    from dashboard.live.livelog import LiveLog
+def live_log(path: str, fmt: str | None, geoip: str | None, max_rows: int, store: str | None = None) -> SharedLive:
+    """A followed log, shared by all sessions (it holds the file position; polls take a lock).
 
-    shared = SharedLive(LiveLog(path, fmt, geo=_geo(geoip), max_rows=max_rows))
+    With ``store``, its lines also go to that store, and a restart resumes from the store's position.
+    """
+    from dashboard.live.livelog import LiveLog
+    from dashboard.store.follow import StoreSink
+
+    sink = StoreSink(store, path) if store else None
+    shared = SharedLive(LiveLog(path, fmt, geo=_geo(geoip), max_rows=max_rows, sink=sink))
     shared.poll()  # what the file already holds
     return shared
 
