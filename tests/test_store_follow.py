@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,41 @@ def test_tail_killed_and_restarted_while_the_log_grows_keeps_every_line_once(tmp
     manifest = read_manifest(store)
     assert len(manifest.sources) == 1 and manifest.sources[0].lines == len(lines)
     assert differences(store_summary(store), log_summary([log])) == {}
+
+
+def test_the_apps_follow_mode_appends_to_the_operators_store(tmp_path, monkeypatch):
+    """streamlit run app.py -- --follow LOG --store DIR: what the page reads is published into the store."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.store.follow import BATCH_SECONDS
+    from dashboard.store.query import open_store, summarize_store
+    from dashboard.views import cache
+    from support.loglines import combined
+
+    def line(second: int) -> str:
+        return combined("203.0.113.7", f"01/Jun/2026:10:00:{second:02d} +0000", "GET / HTTP/1.1", 200, 10) + "\n"
+
+    def metric_requests(at) -> str:
+        return next(m.value for m in at.metric if m.label == "Requests")
+
+    log, store = tmp_path / "live.log", tmp_path / "store"
+    log.write_text(line(1) + line(2))
+    monkeypatch.setenv("DATABLOOM_ARGS", f"--follow {log} --store {store}")
+    cache.clear_all()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
+        assert not at.exception
+        with log.open("a") as f:
+            f.write(line(3))
+        deadline = time.monotonic() + 4 * BATCH_SECONDS  # a batch is published once it is BATCH_SECONDS old
+        while time.monotonic() < deadline and (store / "manifest.json").exists() is False:
+            time.sleep(0.5)
+            at.run()
+        while time.monotonic() < deadline and summarize_store(open_store(store))["parsed"] < 3:
+            time.sleep(0.5)
+            at.run()
+        assert not at.exception
+        assert summarize_store(open_store(store))["parsed"] == 3  # every line once, none lost
+        assert metric_requests(at) == "3"
+    finally:
+        cache.clear_all()

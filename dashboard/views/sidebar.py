@@ -230,7 +230,9 @@ def _open(config: AppConfig, ref: LogRef, data: bytes | None = None, progress=No
         loaded = cache.sample_log(config.sample_lines, config.geoip)
         return Selected(ref=ref, name="sample", loaded=loaded, is_sample=True)
     if ref.source == LIVE:
-        shared = cache.live_log(ref.path, ref.fmt, config.geoip, config.follow_rows)
+        # The operator's --follow log goes into the operator's --store, so a restart continues with its history.
+        into = str(config.store) if config.store and config.follow and ref.path == str(config.follow) else None
+        shared = cache.live_log(ref.path, ref.fmt, config.geoip, config.follow_rows, into)
         return Selected(ref=ref, name=Path(ref.path).name, loaded=shared.current(), is_sample=False, live=shared)
     if ref.source == STORE:
         store, loaded = store_source.open_path(config, ref.path)
