@@ -19,8 +19,7 @@ from dashboard.ingest.sources import SourceError
 from support.loglines import UA_CHROME, combined
 
 LOG = "".join(
-    combined("8.8.8.8", f"01/Jun/2026:10:{i % 60:02d}:00 +0000", f"GET /p{i} HTTP/1.1", 200, 10, agent=UA_CHROME)
-    + "\n"
+    combined("8.8.8.8", f"01/Jun/2026:10:{i % 60:02d}:00 +0000", f"GET /p{i} HTTP/1.1", 200, 10, agent=UA_CHROME) + "\n"
     for i in range(2000)
 ).encode()
 

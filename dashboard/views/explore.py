@@ -26,7 +26,7 @@ from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import annotations, cache, guard, pages, sidebar, store_source
+from dashboard.views import annotations, cache, guard, icons, notice, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -116,6 +116,9 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None, marks: list | tuple = ()) -> None:
     """The page body."""
     st.title("Explore")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return
@@ -132,7 +135,7 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
         compare = st.toggle("Compare", value=True, key="compare", bind="query-params", help="with the previous period")
     filters, errors = current_filters()
     for message in errors:
-        st.error(f"Ignored a filter from the link: {plain(message)}", icon="⚠️")
+        st.error(f"Ignored a filter from the link: {plain(message)}", icon=icons.WARNING)
     data = None
     with guard.section("This selection", "Try another date range or remove a filter."):
         # Anonymisation is the sidebar's: figures are counted on full addresses, only shown addresses are masked.
@@ -156,7 +159,7 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
                     selected.loaded, settings.tz, tuple(applied), period, compared, settings.bucket
                 )
         except FilterError as exc:
-            st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
+            st.error(f"This filter cannot be applied: {plain(str(exc))}", icon=icons.WARNING)
     if data is None:
         return
     version = str(abs(hash(tuple(to_params(filters)))))
@@ -226,7 +229,7 @@ def _date_range(times: pd.Series, tz: str) -> DateRange | None:
 
 
 def _add_filter_form() -> None:
-    with st.popover("➕ Add a filter", width="stretch"):
+    with st.popover("Add a filter", icon=icons.ADD, width="stretch"):
         st.selectbox("Field", list(FIELDS), key=KEY + "field", format_func=lambda f: FIELDS[f].label)
         st.selectbox("Operator", OPS, key=KEY + "op", help="contains and regex apply to the path only")
         st.text_input(
@@ -237,7 +240,7 @@ def _add_filter_form() -> None:
         st.button("Add", key=KEY + "add", on_click=_on_add)
         error = st.session_state.get(KEY + "add_error")
         if error:
-            st.error(plain(error), icon="⚠️")
+            st.error(plain(error), icon=icons.WARNING)
 
 
 def _chips(filters: list[Filter]) -> None:

@@ -22,7 +22,7 @@ from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
-from dashboard.views import alerts_panel, annotations, cache, guard, live_panel, sidebar, store_source
+from dashboard.views import alerts_panel, annotations, cache, guard, icons, live_panel, notice, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -57,11 +57,14 @@ def render(
 ) -> None:
     """The page body; a followed log reruns it every few seconds with the lines that arrived."""
     st.title("Data Bloom")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return
     if selected.is_sample:
-        st.info(SAMPLE_BANNER, icon="🌱")
+        st.info(SAMPLE_BANNER, icon=icons.SAMPLE)
     if selected.live is None:
         _body(settings, selected, alerts_config, live=False, marks=marks)
         return
@@ -167,7 +170,8 @@ def _window_section(
         with cols[1]:
             st.write("")
             if not live and st.button(
-                "⏸ Pause" if playing else "▶ Play",
+                "Pause" if playing else "Play",
+                icon=icons.PAUSE if playing else icons.PLAY,
                 key=KEY + "play",
                 width="stretch",
                 on_click=_toggle_play,
