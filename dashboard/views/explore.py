@@ -26,7 +26,7 @@ from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import annotations, cache, guard, icons, notice, pages, sidebar, store_source
+from dashboard.views import annotations, cache, guard, icons, layout, notice, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -162,6 +162,9 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
             st.error(f"This filter cannot be applied: {plain(str(exc))}", icon=icons.WARNING)
     if data is None:
         return
+    if notice.matches_nothing(data.figures):
+        notice.no_match(filters[-1].label if filters else None, partial(_set_filters, filters[:-1]))
+        return
     version = str(abs(hash(tuple(to_params(filters)))))
     for title, draw in (
         ("The period", lambda: _caption(selected, data, settings)),
@@ -279,7 +282,7 @@ def _caption(selected: Selected, data: explore.ExploreData, settings: Settings) 
 def _figures(data: explore.ExploreData) -> None:
     if data.comparison_note:
         st.caption(f"Compared with the previous period: {data.comparison_note}.")
-    cols = st.columns(len(data.figures))
+    cols = layout.figure_columns(len(data.figures))
     for col, figure in zip(cols, data.figures, strict=True):
         col.metric(
             figure.label,
@@ -370,14 +373,14 @@ def _heatmaps(data: explore.ExploreData) -> None:
     cols = st.columns(2)
     with cols[0]:
         st.subheader("Visitors by weekday × hour")
-        st.vega_lite_chart(theme.to_spec(heatmaps.weekday_hour_chart(data.weekday_hour)))
+        st.vega_lite_chart(theme.to_spec(heatmaps.weekday_hour_chart(data.weekday_hour, dark=layout.is_dark())))
         _download(data.weekday_hour, "weekday-hour")
     with cols[1]:
         st.subheader("Countries × hour")
         if data.country_hour.empty:
             st.caption("Nothing in this selection.")
         else:
-            st.vega_lite_chart(theme.to_spec(heatmaps.country_hour_chart(data.country_hour)))
+            st.vega_lite_chart(theme.to_spec(heatmaps.country_hour_chart(data.country_hour, dark=layout.is_dark())))
             _download(data.country_hour, "country-hour")
 
 

@@ -5,7 +5,7 @@ A notice replaces the page body: a failed load shows no stale log (nor its sampl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
@@ -14,6 +14,7 @@ from dashboard.views import icons
 LOAD_FAILED = "Could not load this log"
 LOAD_HINT = "Choose another file, source or format in the sidebar."
 NO_MATCH = "No requests match these filters"
+NO_MATCH_HINT = "Remove a filter, widen the date range, or change the Bots setting in the sidebar."
 
 
 def load_failed(message: str) -> None:
@@ -22,7 +23,12 @@ def load_failed(message: str) -> None:
     st.error(f"**{LOAD_FAILED}.** {message}{stop} {LOAD_HINT}", icon=icons.ERROR)
 
 
-def no_match(last_filter: str | None, remove_last: Callable[[], None], hint: str = "") -> None:
+def matches_nothing(figures: Iterable) -> bool:
+    """True when the headline figures count no request: the page then shows ``no_match``, not empty charts."""
+    return any(figure.key == "requests" and not figure.value for figure in figures)
+
+
+def no_match(last_filter: str | None, remove_last: Callable[[], None], hint: str = NO_MATCH_HINT) -> None:
     """The empty state of a filtered page: what happened, and a button that removes the last filter added."""
     with st.container(border=True, key="no_match"):
         st.markdown(f"#### {NO_MATCH}")

@@ -22,7 +22,7 @@ from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
-from dashboard.views import alerts_panel, annotations, cache, guard, icons, live_panel, notice, sidebar, store_source
+from dashboard.views import alerts_panel, annotations, cache, guard, icons, layout, live_panel, notice, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -265,7 +265,7 @@ def _advance(labels: list[str]) -> None:
 
 def _figures(data: traffic.WindowData, selected: Selected) -> None:
     figures = data.figures
-    cols = [*st.columns(4), *st.columns(4)]
+    cols = layout.figure_columns(len(FIGURES) + 1)
     for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
         value = figures[key]
         if key == "visitors" and selected.cube is not None:
@@ -326,7 +326,7 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
             if pivot.empty:
                 st.caption("No requests in this window.")
                 continue
-            st.dataframe(heatmaps.style_heatmap(pivot))
+            st.dataframe(heatmaps.style_heatmap(pivot, dark=layout.is_dark()))
             st.download_button(
                 f"Download CSV ({dimension})",
                 to_csv(pivot),
