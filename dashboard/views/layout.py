@@ -30,6 +30,11 @@ def figure_columns(count: int, per_row: int = FIGURES_PER_ROW) -> list:
     return [col for _ in range(rows) for col in box.columns(per_row)][:count]
 
 
+def chart_rows(count: int) -> list:
+    """``count`` full-width containers, one under the other: a time axis with hundreds of buckets needs the width."""
+    return [st.container() for _ in range(count)]
+
+
 def is_dark() -> bool:
     """True when the viewer's page is in the dark theme (charts and tables then take the dark palette)."""
     context_theme = getattr(st.context, "theme", None)

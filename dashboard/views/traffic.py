@@ -283,7 +283,7 @@ def _figures(data: traffic.WindowData, selected: Selected) -> None:
 
 def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonymise: bool, marks=()) -> None:
     st.subheader("Browsers")
-    left, right = st.columns([3, 2])
+    left, right = layout.chart_rows(2)  # one under the other: the timeline's bars get the page's width
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
         window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
