@@ -12,7 +12,10 @@ from streamlit.testing.v1 import AppTest
 from support.loglines import UA_CHROME, combined
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = {"traffic": ROOT / "app.py", "explore": ROOT / "tests" / "support" / "explore_app.py"}
+APPS = {
+    "traffic": ROOT / "app.py",
+    **{page: ROOT / "tests" / "support" / f"{page}_app.py" for page in ("explore", "lines", "clients")},
+}
 SAMPLE_LINES = 2000
 TIMEOUT = 120
 GOOD = "".join(
@@ -42,7 +45,7 @@ def fresh_caches(monkeypatch):
 
 def start(page: str) -> AppTest:
     at = AppTest.from_file(str(APPS[page]), default_timeout=TIMEOUT).run()
-    assert at.metric, "the sample is on screen first"
+    assert not at.exception and not at.error, "the sample is on screen first"
     at.radio(key="source").set_value("Upload").run()
     return at
 
