@@ -32,7 +32,7 @@ METRICS = {"requests": "Requests", "visitors": "Unique visitors", "bytes": "Byte
 LIVE_HEIGHT = 160
 # The browser timeline's legend sits under the plot, so the bars get the column's whole width (a legend on the
 # right took 40% of a narrow column: 672 quarter-hours in 330 px).
-LEGEND_COLUMNS = 4
+LEGEND_COLUMNS = 3  # fits a 400 px phone as well
 
 
 def timeline_table(
