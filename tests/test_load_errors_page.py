@@ -14,7 +14,7 @@ from support.loglines import UA_CHROME, combined
 ROOT = Path(__file__).resolve().parents[1]
 APPS = {
     "traffic": ROOT / "app.py",
-    **{page: ROOT / "tests" / "support" / f"{page}_app.py" for page in ("explore", "lines", "clients")},
+    **{page: ROOT / "tests" / "support" / f"{page}_app.py" for page in ("explore", "lines", "clients", "audience")},
 }
 SAMPLE_LINES = 2000
 TIMEOUT = 120

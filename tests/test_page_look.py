@@ -108,10 +108,10 @@ def figure_rows(node) -> list[int]:
     return [n for child in children for n in figure_rows(child)]
 
 
-@pytest.mark.parametrize(("app", "count"), [(TRAFFIC, 8), (EXPLORE, 7)])
-def test_headline_figures_come_at_most_four_to_a_row(app, count):
+@pytest.mark.parametrize("app", [TRAFFIC, EXPLORE], ids=["traffic", "explore"])
+def test_headline_figures_come_at_most_four_to_a_row(app):
     at = run(app)
     assert not at.exception
-    assert len(at.metric) == count
+    assert len(at.metric) > 4
     rows = figure_rows(at.main)
-    assert rows and set(rows) == {4}, rows  # Explore's seven: 4 + 4 with one empty, no value cut to "198.4…"
+    assert rows and set(rows) == {4}, rows  # never seven in a row, where a value is cut to "198.4…"
