@@ -22,7 +22,18 @@ from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
-from dashboard.views import alerts_panel, annotations, cache, guard, icons, layout, live_panel, notice, sidebar, store_source
+from dashboard.views import (
+    alerts_panel,
+    annotations,
+    cache,
+    guard,
+    icons,
+    layout,
+    live_panel,
+    notice,
+    sidebar,
+    store_source,
+)
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
