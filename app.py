@@ -7,10 +7,10 @@ import sys
 
 import streamlit as st
 
-from dashboard.views import audience, clients, explore, lines, pages, traffic
+from dashboard.views import audience, clients, explore, icons, lines, pages, traffic
 from dashboard.views.config import parse_app_args
 
-st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
+st.set_page_config(page_title="Data Bloom", page_icon=icons.APP, layout="wide")
 
 CONFIG = parse_app_args(sys.argv[1:])
 
@@ -36,8 +36,8 @@ def audience_page() -> None:
 
 
 PAGES = {
-    "traffic": st.Page(traffic_page, title="Traffic", icon="📈", url_path="traffic", default=True),
-    "explore": st.Page(explore_page, title="Explore", icon="🔎", url_path="explore"),
+    "traffic": st.Page(traffic_page, title="Traffic", icon=icons.TRAFFIC, url_path="traffic", default=True),
+    "explore": st.Page(explore_page, title="Explore", icon=icons.EXPLORE, url_path="explore"),
     "lines": st.Page(lines_page, title="Lines", icon=":material/article:", url_path="lines"),
     "clients": st.Page(clients_page, title="Clients", icon=":material/lan:", url_path="clients"),
     "audience": st.Page(audience_page, title="Audience", icon=":material/groups:", url_path="audience"),

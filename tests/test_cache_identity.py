@@ -148,7 +148,9 @@ def test_the_previous_log_comes_back_from_the_cache_after_a_bad_upload(tmp_path,
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     at.radio(key="source").set_value("Upload").run()
     at.file_uploader[0].set_value(("words.txt", b"hello world\n" * 20, "text/plain")).run()
-    assert any("no known format" in e.value for e in at.error)
+    assert any("no known format" in e.value for e in at.main.error)
+    assert not at.metric  # the failed upload is reported instead of the previous log
+    at.file_uploader[0].set_value(None).run()
     assert metric(at, "Requests") == "3"  # found again from its LogRef, not kept in session state
 
 

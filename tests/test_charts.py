@@ -237,11 +237,13 @@ def test_timeline_markers_layer() -> None:
     chart = timeline.browser_timeline_chart(table, tz="Europe/Berlin", markers=markers)
     assert isinstance(chart, alt.LayerChart)
     spec = chart_spec(chart)
-    assert [mark_type(layer) for layer in spec["layer"]] == ["bar", "rect", "rule"]
-    (marker,) = rows_of(spec, 1)
+    # The bars are drawn last (on top): a marker span never takes their tooltips.
+    assert [mark_type(layer) for layer in spec["layer"]] == ["rect", "rule", "bar"]
+    (marker,) = rows_of(spec, 0)
     assert marker == {"x0": "2026-06-01T08:00:00+00:00", "x1": "2026-06-01T09:00:00+00:00", "label": "5xx spike"}
-    assert spec["layer"][1]["encoding"]["x"]["scale"]["type"] == "utc"
-    assert spec["layer"][2]["encoding"]["tooltip"][0]["field"] == "label"
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["type"] == "utc"
+    assert spec["layer"][1]["encoding"]["tooltip"][0]["field"] == "label"
+    assert spec["layer"][2]["encoding"]["tooltip"][-1]["field"] == "requests"
 
 
 @pytest.mark.parametrize(

@@ -259,7 +259,7 @@ def parse_source(
 ) -> ParseResult:
     """Parse one path or file object completely; ``fmt`` None or "auto" detects the format."""
     name = name or source_name(source)
-    stream = open_binary(source, max_decompressed)
+    stream = open_binary(source, max_decompressed, name)
     try:
         chunks = iter_chunks(stream)
         first = next(chunks, None)

@@ -13,6 +13,7 @@ import bz2
 import gzip
 import io
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ REJECT_RAW_BYTES = 512
 MAX_DECOMPRESSED_BYTES = 8 << 30
 GZIP_MAGIC = b"\x1f\x8b"
 BZIP2_MAGIC = b"BZh"
+# A name's archive suffix → the kind its bytes must then start with (a ".gz" without the signature is corrupt).
+ARCHIVE_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2"}
 
 
 class SourceError(DataBloomError):
@@ -65,11 +68,16 @@ def source_name(source: str | os.PathLike | BinaryIO) -> str:
     return getattr(source, "name", None) or "upload"
 
 
-def open_binary(source: str | os.PathLike | BinaryIO, max_decompressed: int | None = None) -> BinaryIO:
+def open_binary(
+    source: str | os.PathLike | BinaryIO, max_decompressed: int | None = None, name: str | None = None
+) -> BinaryIO:
     """Open a path or file object for reading; gzip and bzip2 are recognised by their magic bytes.
 
-    ``max_decompressed`` defaults to MAX_DECOMPRESSED_BYTES read at call time, so the app can lower it.
+    ``max_decompressed`` defaults to MAX_DECOMPRESSED_BYTES read at call time, so the app can lower it. A source
+    named ``*.gz`` or ``*.bz2`` (``name``, else the path's) without that archive's signature is a SourceError:
+    read as text it would be blamed on the log format.
     """
+    name = name or source_name(source)
     max_decompressed = MAX_DECOMPRESSED_BYTES if max_decompressed is None else max_decompressed
     if isinstance(source, str | os.PathLike):
         path = Path(source)
@@ -87,9 +95,14 @@ def open_binary(source: str | os.PathLike | BinaryIO, max_decompressed: int | No
             raw.seek(0)
     head = _peek(raw, 3)
     if head.startswith(GZIP_MAGIC):
-        return _Limited(gzip.GzipFile(fileobj=raw, mode="rb"), max_decompressed, "gzip", raw)
+        return _Limited(gzip.GzipFile(fileobj=raw, mode="rb"), max_decompressed, "gzip", raw, name)
     if head.startswith(BZIP2_MAGIC):
-        return _Limited(bz2.BZ2File(raw, mode="rb"), max_decompressed, "bzip2", raw)
+        return _Limited(bz2.BZ2File(raw, mode="rb"), max_decompressed, "bzip2", raw, name)
+    kind = ARCHIVE_SUFFIXES.get(Path(name).suffix.lower())
+    if kind is not None and head:
+        if isinstance(source, str | os.PathLike):
+            raw.close()
+        raise SourceError(f"{name} is not a valid {kind} file: it does not start with the {kind} signature")
     return raw
 
 
@@ -114,8 +127,8 @@ def _peek(stream: BinaryIO, n: int) -> bytes:
 class _Limited(io.RawIOBase):
     """A decompressing stream that fails clearly past a size limit or on a corrupt archive."""
 
-    def __init__(self, inner: BinaryIO, limit: int, kind: str, raw: BinaryIO) -> None:
-        self.inner, self.limit, self.kind, self.seen, self.raw = inner, limit, kind, 0, raw
+    def __init__(self, inner: BinaryIO, limit: int, kind: str, raw: BinaryIO, name: str = "upload") -> None:
+        self.inner, self.limit, self.kind, self.seen, self.raw, self.name = inner, limit, kind, 0, raw, name
 
     def readable(self) -> bool:
         return True
@@ -123,8 +136,11 @@ class _Limited(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         try:
             data = self.inner.read(size if size and size > 0 else READ_BYTES)
-        except (OSError, EOFError, ValueError) as exc:
-            raise SourceError(f"corrupt or truncated {self.kind} data after {self.seen:,} bytes: {exc}") from exc
+        except (OSError, EOFError, ValueError, zlib.error) as exc:  # zlib.error: a damaged deflate stream
+            raise SourceError(
+                f"{self.name} is not a valid {self.kind} file: corrupt or truncated {self.kind} data after "
+                f"{self.seen:,} bytes ({exc})"
+            ) from exc
         self.seen += len(data)
         if self.seen > self.limit:
             raise SourceError(

@@ -1,5 +1,5 @@
 """Heatmaps: the Traffic page's time × value tables (a coloured pandas Styler) and the Explore page's
-weekday × hour and country × hour charts.
+weekday × hour and country × hour charts, each in the light or the dark theme's colours (``dark``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis.buckets import bucket_labels
-from dashboard.render.theme import COLOURS, HEAT_SCHEME, WALL_TIME_FORMAT, blend, luminance, series_order
+from dashboard.render.theme import (
+    COLOURS,
+    WALL_TIME_FORMAT,
+    blend,
+    heat_scheme,
+    heat_stops,
+    luminance,
+    series_order,
+)
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -50,27 +58,27 @@ def heatmap_pivot(
     return pivot
 
 
-def cell_css(t: float) -> str:
-    """Background and a readable text colour for a cell at ``t`` = value / max."""
-    rgb = blend((COLOURS["heat_low"], COLOURS["heat_high"]), t)
+def cell_css(t: float, dark: bool = False) -> str:
+    """Background and a readable text colour for a cell at ``t`` = value / max, in the light or dark theme."""
+    rgb = blend(heat_stops(dark), t)
     text = COLOURS["text_light"] if luminance(rgb) < DARK_TEXT_BELOW_LUMINANCE else COLOURS["text_dark"]
     return "background-color: #{:02x}{:02x}{:02x}; color: {}".format(*rgb, text)
 
 
-def style_heatmap(pivot: pd.DataFrame) -> Styler:
+def style_heatmap(pivot: pd.DataFrame, dark: bool = False) -> Styler:
     """Colour cells by value / largest cell (Total left uncoloured), numbers with thousands separators."""
     styler = pivot.style.format("{:,}")
     values = [c for c in pivot.columns if c != TOTAL]
     if pivot.empty or not values:
         return styler
     top = max(int(pivot[values].to_numpy().max()), 1)
-    styler = styler.map(lambda v: cell_css(v / top), subset=values)
+    styler = styler.map(lambda v: cell_css(v / top, dark), subset=values)
     if TOTAL in pivot.columns:
         styler = styler.map(lambda _: "font-weight: 600", subset=[TOTAL])
     return styler
 
 
-def weekday_hour_chart(table: pd.DataFrame, value: str = "visitors") -> alt.Chart:
+def weekday_hour_chart(table: pd.DataFrame, value: str = "visitors", dark: bool = False) -> alt.Chart:
     """Kibana's heatmap: hour of day across, weekday down, colour by ``value``."""
     return (
         alt.Chart(table)
@@ -78,7 +86,7 @@ def weekday_hour_chart(table: pd.DataFrame, value: str = "visitors") -> alt.Char
         .encode(
             x=alt.X("hour:O", title="hour of day"),
             y=alt.Y("weekday:N", sort=list(dict.fromkeys(table["weekday"])), title=None),
-            color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme=HEAT_SCHEME)),
+            color=alt.Color(f"{value}:Q", title=value, scale=alt.Scale(scheme=heat_scheme(dark))),
             tooltip=[
                 alt.Tooltip("weekday:N"),
                 alt.Tooltip("hour:O"),
@@ -88,7 +96,7 @@ def weekday_hour_chart(table: pd.DataFrame, value: str = "visitors") -> alt.Char
     )
 
 
-def country_hour_chart(table: pd.DataFrame) -> alt.Chart:
+def country_hour_chart(table: pd.DataFrame, dark: bool = False) -> alt.Chart:
     """Requests per country (largest first) × hour of day."""
     order = list(dict.fromkeys(table["country"].astype(str)))
     return (
@@ -97,7 +105,7 @@ def country_hour_chart(table: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("hour:O", title="hour of day"),
             y=alt.Y("country:N", sort=order, title=None),
-            color=alt.Color("requests:Q", scale=alt.Scale(scheme=HEAT_SCHEME)),
+            color=alt.Color("requests:Q", scale=alt.Scale(scheme=heat_scheme(dark))),
             tooltip=[alt.Tooltip("country:N"), alt.Tooltip("hour:O"), alt.Tooltip("requests:Q", format=",")],
         )
     )

@@ -41,6 +41,9 @@ COLOURS = {
 }
 STATUS_COLOURS = {"1xx": "#76b7b2", "2xx": "#59a14f", "3xx": "#4e79a7", "4xx": "#f28e2b", "5xx": "#e15759"}
 HEAT_SCHEME = "blues"  # Vega's scheme for the heatmap charts (the heatmap tables use heat_low → heat_high)
+# The dark theme's heat: from a shade just above the page's background (an empty cell recedes) to a bright blue.
+DARK_HEAT = {"heat_low": "#1c2533", "heat_high": "#8cc4ff"}
+DARK_HEAT_SCHEME = "darkblue"  # Vega's sequential scheme made for dark backgrounds
 FADED_OPACITY = 0.2
 CHART_HEIGHT = 260
 BAR_STEP = 22  # pixels per bar of a horizontal bar chart
@@ -51,6 +54,17 @@ TIME_LABEL_FORMAT = WALL_TIME_FORMAT + " %Z"
 TIME_AXIS_FORMAT = {"minutes": "%H:%M", "hours": "%H:%M", "date": "%b %d", "week": "%b %d", "month": "%b %Y"}
 
 PICK = "pick"  # the name of the click selection on bar charts (the page reads it back)
+
+
+def heat_stops(dark: bool = False) -> tuple[str, str]:
+    """The heatmap tables' colour ramp (empty → busiest) for the light or the dark theme."""
+    colours = DARK_HEAT if dark else COLOURS
+    return colours["heat_low"], colours["heat_high"]
+
+
+def heat_scheme(dark: bool = False) -> str:
+    """The Vega colour scheme of the heatmap charts for the light or the dark theme."""
+    return DARK_HEAT_SCHEME if dark else HEAT_SCHEME
 
 
 def to_spec(chart: alt.TopLevelMixin) -> dict:

@@ -13,10 +13,10 @@ from dashboard.alerts import AlertConfigError
 from dashboard.alerts.drill import alert_filters
 from dashboard.analysis.filters import Filter
 from dashboard.render.format import masked_network, shown_text
-from dashboard.views import pages
+from dashboard.views import icons, pages
 
 KEY = "alerts_"
-SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+SEVERITY_ICONS = icons.SEVERITY
 MAX_LISTED = 50
 
 
@@ -74,7 +74,7 @@ def load(selected, config_path: str | None) -> list:
     try:
         return cache.alerts(selected.loaded, config_path, cache.file_stamp(config_path))
     except AlertConfigError as exc:
-        st.error(f"Alerts are off: {exc}", icon="⚠️")
+        st.error(f"Alerts are off: {exc}", icon=icons.WARNING)
         return []
 
 
@@ -89,7 +89,7 @@ def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str
         return
     st.dataframe(alerts_table(alerts, tz, anonymise), hide_index=True)
     for i, alert in enumerate(alerts[:MAX_LISTED]):
-        icon = SEVERITY_ICONS.get(alert.severity, "⚪")
+        icon = SEVERITY_ICONS.get(alert.severity, icons.SEVERITY_OTHER)
         title = f"{alert.start.tz_convert(tz):%Y-%m-%d %H:%M} · {alert.detector} · {alert.subject}"
         with st.expander(shown_text(title, anonymise), icon=icon):
             st.text(shown_text(alert.message, anonymise))

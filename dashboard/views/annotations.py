@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.analysis.annotations import Annotation, AnnotationError, load_annotations
+from dashboard.views import icons
 from dashboard.views.config import AppConfig
 
 
@@ -19,5 +20,5 @@ def load(config: AppConfig, tz: str) -> list[Annotation]:
     try:
         return load_annotations(config.annotations, tz)
     except AnnotationError as exc:
-        st.warning(f"Annotations not shown: {exc}", icon="⚠️")
+        st.warning(f"Annotations not shown: {exc}", icon=icons.WARNING)
         return []

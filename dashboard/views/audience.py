@@ -16,7 +16,7 @@ from dashboard.analysis.visits import VISIT_TIMEOUT
 from dashboard.render import bars, theme
 from dashboard.render.audience import format_duration, format_seconds, format_share, percentiles_chart
 from dashboard.render.format import human_bytes
-from dashboard.views import cache, guard, sidebar
+from dashboard.views import cache, guard, notice, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -44,6 +44,9 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Audience")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return

@@ -12,7 +12,7 @@ from dashboard.analysis.filters import Filter, FilterError, filter_mask
 from dashboard.analysis.query import format_query
 from dashboard.enrich.asn import AsnTableError, load_asn_table
 from dashboard.schema import BOT_MODES
-from dashboard.views import guard, sidebar
+from dashboard.views import guard, notice, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.explore import current_filters
 from dashboard.views.sidebar import Selected, Settings
@@ -44,6 +44,9 @@ def _memo(key: tuple, compute):
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Clients")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return

@@ -26,7 +26,7 @@ from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import annotations, cache, guard, pages, sidebar, store_source
+from dashboard.views import annotations, cache, guard, icons, layout, notice, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -116,6 +116,9 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None, marks: list | tuple = ()) -> None:
     """The page body."""
     st.title("Explore")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return
@@ -132,7 +135,7 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
         compare = st.toggle("Compare", value=True, key="compare", bind="query-params", help="with the previous period")
     filters, errors = current_filters()
     for message in errors:
-        st.error(f"Ignored a filter from the link: {plain(message)}", icon="⚠️")
+        st.error(f"Ignored a filter from the link: {plain(message)}", icon=icons.WARNING)
     data = None
     with guard.section("This selection", "Try another date range or remove a filter."):
         # Anonymisation is the sidebar's: figures are counted on full addresses, only shown addresses are masked.
@@ -156,8 +159,11 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
                     selected.loaded, settings.tz, tuple(applied), period, compared, settings.bucket
                 )
         except FilterError as exc:
-            st.error(f"This filter cannot be applied: {plain(str(exc))}", icon="⚠️")
+            st.error(f"This filter cannot be applied: {plain(str(exc))}", icon=icons.WARNING)
     if data is None:
+        return
+    if notice.matches_nothing(data.figures):
+        notice.no_match(filters[-1].label if filters else None, partial(_set_filters, filters[:-1]))
         return
     version = str(abs(hash(tuple(to_params(filters)))))
     for title, draw in (
@@ -226,7 +232,7 @@ def _date_range(times: pd.Series, tz: str) -> DateRange | None:
 
 
 def _add_filter_form() -> None:
-    with st.popover("➕ Add a filter", width="stretch"):
+    with st.popover("Add a filter", icon=icons.ADD, width="stretch"):
         st.selectbox("Field", list(FIELDS), key=KEY + "field", format_func=lambda f: FIELDS[f].label)
         st.selectbox("Operator", OPS, key=KEY + "op", help="contains and regex apply to the path only")
         st.text_input(
@@ -237,7 +243,7 @@ def _add_filter_form() -> None:
         st.button("Add", key=KEY + "add", on_click=_on_add)
         error = st.session_state.get(KEY + "add_error")
         if error:
-            st.error(plain(error), icon="⚠️")
+            st.error(plain(error), icon=icons.WARNING)
 
 
 def _chips(filters: list[Filter]) -> None:
@@ -276,7 +282,7 @@ def _caption(selected: Selected, data: explore.ExploreData, settings: Settings) 
 def _figures(data: explore.ExploreData) -> None:
     if data.comparison_note:
         st.caption(f"Compared with the previous period: {data.comparison_note}.")
-    cols = st.columns(len(data.figures))
+    cols = layout.figure_columns(len(data.figures))
     for col, figure in zip(cols, data.figures, strict=True):
         col.metric(
             figure.label,
@@ -367,14 +373,14 @@ def _heatmaps(data: explore.ExploreData) -> None:
     cols = st.columns(2)
     with cols[0]:
         st.subheader("Visitors by weekday × hour")
-        st.vega_lite_chart(theme.to_spec(heatmaps.weekday_hour_chart(data.weekday_hour)))
+        st.vega_lite_chart(theme.to_spec(heatmaps.weekday_hour_chart(data.weekday_hour, dark=layout.is_dark())))
         _download(data.weekday_hour, "weekday-hour")
     with cols[1]:
         st.subheader("Countries × hour")
         if data.country_hour.empty:
             st.caption("Nothing in this selection.")
         else:
-            st.vega_lite_chart(theme.to_spec(heatmaps.country_hour_chart(data.country_hour)))
+            st.vega_lite_chart(theme.to_spec(heatmaps.country_hour_chart(data.country_hour, dark=layout.is_dark())))
             _download(data.country_hour, "country-hour")
 
 

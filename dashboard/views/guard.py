@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from dashboard.errors import DataBloomError
+from dashboard.errors import WEB, DataBloomError, phrased
+from dashboard.views import icons
 
 LOG = logging.getLogger(__name__)
 MAX_MESSAGE = 200
@@ -28,8 +29,16 @@ def one_line(exc: BaseException) -> str:
 
 
 def describe(exc: Exception) -> str:
-    """What the page says about a failure: the user-facing message of an expected error, else type and first line."""
-    return str(exc) if isinstance(exc, DataBloomError) else one_line(exc)
+    """What the page says about a failure: an expected error in the page's words, else type and first line."""
+    return phrased(exc, WEB) if isinstance(exc, DataBloomError) else one_line(exc)
+
+
+def failure(exc: Exception, what: str, expected: tuple[type[Exception], ...] = (DataBloomError,)) -> str:
+    """The page's message for ``exc``; an unexpected one (a bug) also goes to the server log with its traceback."""
+    if isinstance(exc, expected):
+        return phrased(exc, WEB)
+    LOG.exception("%s", what)
+    return describe(exc)
 
 
 @contextmanager
@@ -42,8 +51,6 @@ def section(title: str, hint: str = RETRY, failed: str = "could not be drawn") -
     try:
         yield
     except Exception as exc:
-        if not isinstance(exc, DataBloomError):
-            LOG.exception("%s %s", title, failed)
-        message = describe(exc)
+        message = failure(exc, f"{title} {failed}")
         stop = "" if message.endswith((".", "!", "?")) else "."
-        st.error(f"{title} {failed}: {message}{stop} {hint}", icon="⚠️")
+        st.error(f"{title} {failed}: {message}{stop} {hint}", icon=icons.WARNING)

@@ -20,7 +20,7 @@ from dashboard.analysis.query import QueryError, format_query, parse_query
 from dashboard.enrich.anonymise import mask_text
 from dashboard.ingest.raw import RawSearchError
 from dashboard.schema import BOT_MODES
-from dashboard.views import guard, pages, sidebar
+from dashboard.views import guard, notice, pages, sidebar
 from dashboard.views.cache import SAMPLE_FORMAT
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_LINES, SAMPLE_SEED, AppConfig
 from dashboard.views.explore import FILTER_PARAM, current_filters
@@ -130,6 +130,9 @@ def _memo(key: tuple, compute):
 def render(settings: Settings, selected: Selected | None, sample_lines: int = SAMPLE_LINES) -> None:
     """The page body."""
     st.title("Lines")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return

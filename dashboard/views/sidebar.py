@@ -1,7 +1,7 @@
 """The shared sidebar: which log, which format, time zone, bucket size and bot filter.
 
 Source, bucket, time zone and bot filter are bound to the URL, so a copied link reopens the same view.
-A log that fails to load shows one clear error and the previous data stays on screen.
+A log that fails to load is reported by the page in its main area (``Settings.failure``), instead of any log.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Settings:
     tz: str
     bots: str
     anonymise: bool = False
+    failure: str | None = None  # why the chosen log could not be loaded: the page shows it instead of a log
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,6 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
     default_source = (
         LIVE if config.follow else CUBE if config.cube else STORE if config.store else SERVER if config.logs else SAMPLE
     )
-    notice = st.container()  # in the main area: a store that cannot be opened says so where the page would be
     with st.sidebar:
         st.header("Log")
         source = st.radio(
@@ -125,10 +125,10 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
             help="mask the last IPv4 octet / last 80 bits of IPv6 in what is shown: tables, alerts, exports, "
             "rejected lines. Visitors, alerts and every count are computed from the full addresses first",
         )
-        selected = _load(config, source, fmt, notice)
+        selected, failure = _load(config, source, fmt)
         if selected is not None and selected.cube is None:
             selected = dataclasses.replace(selected, anonymise=anonymise)
-    return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise), selected
+    return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise, failure=failure), selected
 
 
 def _live_bucket(live: bool) -> None:
@@ -147,28 +147,24 @@ def _live_bucket(live: bool) -> None:
         st.session_state["bucket"] = DEFAULT_BUCKET
 
 
-def _load(config: AppConfig, source: str, fmt: str | None, notice=st) -> Selected | None:
-    """The chosen log, or the last one that loaded (found again in the caches) with one error saying why."""
-    selected = None
-    with guard.section("This log", "Choose another source or format in the sidebar.", failed="could not be loaded"):
-        try:
-            selected = _load_source(config, source, fmt)
-        except LOAD_ERRORS as exc:
-            if source == STORE:
-                notice.error(f"Could not open this store: {exc}", icon="⚠️")
-            else:
-                st.error(f"Could not load this log: {exc}", icon="⚠️")
+def _load(config: AppConfig, source: str, fmt: str | None) -> tuple[Selected | None, str | None]:
+    """The chosen log, or why it failed; nothing chosen yet (an empty uploader): the last log that loaded."""
+    try:
+        selected = _load_source(config, source, fmt)
+    except Exception as exc:  # shown in the main area by the page; a bug's traceback goes to the server log
+        failure = guard.failure(exc, "Loading a log", LOAD_ERRORS)
+        return None, f"the store could not be opened: {failure}" if source == STORE else failure
     if selected is not None:
         st.session_state[KEY + "last"] = selected.ref
-        return selected
+        return selected, None
     last = st.session_state.get(KEY + "last")
     if last is None:
-        return None
+        return None, None
     try:
-        return _open(config, last)
+        return _open(config, last), None
     except (*LOAD_ERRORS, cache.Evicted):
         del st.session_state[KEY + "last"]
-        return None
+        return None, None
 
 
 def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | None:
@@ -272,5 +268,6 @@ def _check_parsed(loaded: LoadedLog, name: str) -> None:
     if parse.parsed == 0:
         reasons = ", ".join(f"{r} ({n:,})" for r, n in parse.reasons.most_common(3))
         raise UnknownFormatError(
-            f"none of the {parse.lines:,} lines of {name} is in the {parse.format.name} format: {reasons}"
+            f"none of the {parse.lines:,} lines of {name} is in the {parse.format.name} format: {reasons}",
+            web="choose another log format in the sidebar",
         )

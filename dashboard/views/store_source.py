@@ -17,7 +17,7 @@ from dashboard.analysis.filters import Filter, to_params
 from dashboard.analysis.ranges import DateRange, previous_period
 from dashboard.analysis.rows import Prepared
 from dashboard.store.layout import MANIFEST
-from dashboard.views import cache
+from dashboard.views import cache, icons
 from dashboard.views.config import AppConfig, allowed_store
 
 STORE = "Store"
@@ -65,7 +65,7 @@ def alerts(selected, config_path: str | None) -> list:
     try:
         return cache.store_alerts(selected.loaded, selected.store, config_path, cache.file_stamp(config_path))
     except AlertConfigError as exc:
-        st.error(f"Alerts are off: {exc}", icon="⚠️")
+        st.error(f"Alerts are off: {exc}", icon=icons.WARNING)
         return []
 
 

@@ -22,7 +22,18 @@ from dashboard.render import bars, heatmaps, maps, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
-from dashboard.views import alerts_panel, annotations, cache, guard, live_panel, sidebar, store_source
+from dashboard.views import (
+    alerts_panel,
+    annotations,
+    cache,
+    guard,
+    icons,
+    layout,
+    live_panel,
+    notice,
+    sidebar,
+    store_source,
+)
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -57,11 +68,14 @@ def render(
 ) -> None:
     """The page body; a followed log reruns it every few seconds with the lines that arrived."""
     st.title("Data Bloom")
+    if settings.failure is not None:
+        notice.load_failed(settings.failure)
+        return
     if selected is None:
         st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
         return
     if selected.is_sample:
-        st.info(SAMPLE_BANNER, icon="🌱")
+        st.info(SAMPLE_BANNER, icon=icons.SAMPLE)
     if selected.live is None:
         _body(settings, selected, alerts_config, live=False, marks=marks)
         return
@@ -167,7 +181,8 @@ def _window_section(
         with cols[1]:
             st.write("")
             if not live and st.button(
-                "⏸ Pause" if playing else "▶ Play",
+                "Pause" if playing else "Play",
+                icon=icons.PAUSE if playing else icons.PLAY,
                 key=KEY + "play",
                 width="stretch",
                 on_click=_toggle_play,
@@ -261,7 +276,7 @@ def _advance(labels: list[str]) -> None:
 
 def _figures(data: traffic.WindowData, selected: Selected) -> None:
     figures = data.figures
-    cols = [*st.columns(4), *st.columns(4)]
+    cols = layout.figure_columns(len(FIGURES) + 1)
     for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
         value = figures[key]
         if key == "visitors" and selected.cube is not None:
@@ -279,7 +294,7 @@ def _figures(data: traffic.WindowData, selected: Selected) -> None:
 
 def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonymise: bool, marks=()) -> None:
     st.subheader("Browsers")
-    left, right = st.columns([3, 2])
+    left, right = layout.chart_rows(2)  # one under the other: the timeline's bars get the page's width
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
         window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
@@ -322,7 +337,7 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
             if pivot.empty:
                 st.caption("No requests in this window.")
                 continue
-            st.dataframe(heatmaps.style_heatmap(pivot))
+            st.dataframe(heatmaps.style_heatmap(pivot, dark=layout.is_dark()))
             st.download_button(
                 f"Download CSV ({dimension})",
                 to_csv(pivot),

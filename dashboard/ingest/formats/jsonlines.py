@@ -250,8 +250,9 @@ def resolve_json(objects: Iterable[dict], name: str | None = None, description: 
     if missing:
         keys_seen = ", ".join(sorted({".".join(keys) for keys, _ in seen.values()})[:30]) or "none"
         raise JsonKeysError(
-            f"JSON lines: no key gives {', '.join(missing)} (keys seen: {keys_seen}). Give the nginx log_format "
-            f'that wrote the log, e.g. {EXAMPLE}, or see README "Log formats" for the key names read'
+            f"JSON lines: no key gives {', '.join(missing)}; keys seen: {keys_seen}",
+            cli=f'give the nginx log_format that wrote the log, e.g. {EXAMPLE}, or see README "Log formats"',
+            web="choose custom… as the log format in the sidebar and paste the nginx log_format that wrote the log",
         )
     return LogFormat(
         name=name or kind,

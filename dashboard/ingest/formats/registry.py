@@ -135,8 +135,9 @@ def detect_format(lines: Sequence[str]) -> LogFormat:
         if sum("\x00" in line for line in sample) * 2 >= len(sample):
             raise UnknownFormatError("cannot detect the log format: the file looks binary, not a text log")
         raise UnknownFormatError(
-            f"cannot detect the log format: no known format matches most of the first {len(sample)} lines "
-            "(give --format NAME or an Apache/nginx format string)"
+            f"cannot detect the log format: no known format matches most of the first {len(sample)} lines",
+            cli="give --format NAME or an Apache/nginx format string",
+            web="choose the log format in the sidebar, or custom… with the server's Apache/nginx format string",
         )
     return best
 

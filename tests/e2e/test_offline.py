@@ -1,0 +1,70 @@
+"""The app works offline: started the way an operator starts it (``streamlit run app.py`` with the repository's
+config, no address flag), it contacts nothing beyond this machine, at start or while a page loads.
+
+The server runs with ``tests/support/offline`` on PYTHONPATH: its sitecustomize refuses and records every
+non-loopback connect and name lookup, and keeps the wildcard bind on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+from support.browser import ROOT, SAMPLE_LINES, START_TIMEOUT, _free_port
+
+GUARD = Path(__file__).resolve().parents[1] / "support" / "offline"
+LOAD_TIMEOUT = 90_000
+
+
+def start_offline(log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(GUARD), os.environ.get("PYTHONPATH")])),
+        "DATABLOOM_OFFLINE_LOG": str(log),
+        "DATABLOOM_ARGS": f"--sample-lines {SAMPLE_LINES}",
+    }
+    # As the README starts it: the settings come from .streamlit/config.toml, none from the command line.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://[::1]:{port}"  # the guard keeps the wildcard bind on the IPv6 loopback
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def test_nothing_beyond_this_machine_is_contacted_at_start_or_page_load(web: Page, tmp_path):
+    log = tmp_path / "offline.log"
+    proc, url = start_offline(log)
+    try:
+        web.goto(url)
+        web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
+        web.wait_for_timeout(2000)
+        web.goto(url + "/explore")
+        web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
+        web.wait_for_timeout(2000)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    lines = log.read_text().splitlines()
+    assert lines and lines[0].startswith("# offline guard active"), "the guard did not load: the test proves nothing"
+    attempts = [line for line in lines if not line.startswith("#")]
+    assert attempts == [], f"contacted beyond this machine: {attempts}"
