@@ -66,8 +66,8 @@ def class_bounds(values: np.ndarray, classes: int = MAX_CLASSES) -> list[int]:
     values = values[values > 0]
     if not len(values):
         return []
-    quantiles = np.quantile(values, np.arange(classes) / classes, method="lower")
-    bounds = sorted({round_down(q) for q in quantiles} | {int(values[0])})
+    starts = values[(np.arange(classes) * len(values)) // classes]  # the first value of each equal-count class
+    bounds = sorted({round_down(v) for v in starts} | {int(values[0])})
     return [b for b in bounds if b >= values[0]] or [int(values[0])]
 
 

@@ -277,7 +277,7 @@ def fit_view(width_px: float | None) -> dict[str, float]:
     """The initial view: MAP_VIEW, zoomed out so the whole world is as wide as a narrower map."""
     view = dict(MAP_VIEW)
     if width_px and width_px > 0:
-        view["zoom"] = round(min(view["zoom"], math.log2(width_px / WORLD_PX)), 3)
+        view["zoom"] = min(view["zoom"], math.floor(1000 * math.log2(width_px / WORLD_PX)) / 1000)
     return view
 
 
