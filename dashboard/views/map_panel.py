@@ -19,6 +19,24 @@ from dashboard.render import maps
 
 TRAFFIC_COUNTRY = "overview_country"  # the Traffic page's country filter (an alpha-2 code)
 LEGEND_TITLE = "Requests per country"
+# The map's width, measured in the browser (the server cannot know it): a narrow map zooms out to show the world.
+# Reported in steps, and capped where the default zoom already fits, so that resizing rarely reruns the page.
+WIDTH_STEP = 50
+WIDTH_CAP = 900
+WIDTH_JS = """
+export default function ({ parentElement, data, setStateValue }) {
+  const box = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
+  const report = () => {
+    const width = Math.min(Math.floor(box.getBoundingClientRect().width / STEP) * STEP, CAP);
+    if (width > 0 && width !== (data && data.width)) setStateValue("width", width);
+  };
+  const observer = new ResizeObserver(report);
+  observer.observe(box);
+  report();
+  return () => observer.disconnect();
+}
+""".replace("STEP", str(WIDTH_STEP)).replace("CAP", str(WIDTH_CAP))
+_map_width = st.components.v2.component("databloom_map_width", js=WIDTH_JS)
 SWATCH = (
     '<div style="display:flex;align-items:center;gap:0.4rem;line-height:1.5">'
     '<span style="display:inline-block;width:0.9rem;height:0.9rem;border-radius:2px;background:{colour}"></span>'
@@ -59,10 +77,13 @@ def draw(
 ) -> None:
     """The map with its legend beside it; a click on a country (fill or circle) calls ``on_pick(code)``."""
     dark = is_dark()
-    deck = maps.country_map(country_counts, geometry(), maps.load_centroids(), city_points, dark=dark, total=total)
     entries = maps.map_legend(country_counts, dark)
     left, right = st.columns([6, 1])
     with left:
+        width = measured_width(key + "_width")
+        deck = maps.country_map(
+            country_counts, geometry(), maps.load_centroids(), city_points, dark=dark, total=total, width_px=width
+        )
         st.pydeck_chart(
             deck,
             height=height,
@@ -73,6 +94,19 @@ def draw(
     with right:
         if entries:
             st.html(legend_html(entries))
+
+
+def measured_width(key: str) -> int | None:
+    """The width of the column this is drawn in, as the browser last reported it (None before it has)."""
+    known = st.session_state.get(key)
+    known = known.get("width") if isinstance(known, dict) else None
+    result = _map_width(key=key, data={"width": known}, default={"width": known}, on_width_change=_ignore)
+    width = result.get("width") if hasattr(result, "get") else None
+    return int(width) if isinstance(width, int | float) and width > 0 else None
+
+
+def _ignore() -> None:
+    """A state callback is what makes a component report a value; the rerun it causes is all we need."""
 
 
 def _picked(key: str, on_pick: Callable[[str], None]) -> None:
