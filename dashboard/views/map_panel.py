@@ -21,6 +21,7 @@ TRAFFIC_COUNTRY = "overview_country"  # the Traffic page's country filter (an al
 LEGEND_TITLE = "Requests per country"
 # The map's width, measured in the browser (the server cannot know it): a narrow map zooms out to show the world.
 # Reported in steps, and capped where the default zoom already fits, so that resizing rarely reruns the page.
+WIDTH_KEY = "map_width"  # one per session: a new map key (a new filter) must not measure again
 WIDTH_STEP = 50
 WIDTH_CAP = 900
 WIDTH_JS = """
@@ -80,7 +81,7 @@ def draw(
     entries = maps.map_legend(country_counts, dark)
     left, right = st.columns([6, 1])
     with left:
-        width = measured_width(key + "_width")
+        width = measured_width(WIDTH_KEY)
         deck = maps.country_map(
             country_counts, geometry(), maps.load_centroids(), city_points, dark=dark, total=total, width_px=width
         )
@@ -98,8 +99,8 @@ def draw(
 
 def measured_width(key: str) -> int | None:
     """The width of the column this is drawn in, as the browser last reported it (None before it has)."""
-    known = st.session_state.get(key)
-    known = known.get("width") if isinstance(known, dict) else None
+    state = st.session_state.get(key)
+    known = state.get("width") if hasattr(state, "get") else None
     result = _map_width(key=key, data={"width": known}, default={"width": known}, on_width_change=_ignore)
     width = result.get("width") if hasattr(result, "get") else None
     return int(width) if isinstance(width, int | float) and width > 0 else None
