@@ -19,6 +19,8 @@ GREENLAND_INTERIOR = (74.0, -42.0)
 SOUTH_ATLANTIC = (-35.0, -20.0)
 ALASKA = (65.0, -152.0)
 WESTERN_AUSTRALIA = (-26.0, 121.0)
+# No rerun running and no element faded as stale (a faded map reads lighter than it is drawn).
+IDLE = "!document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')"
 
 
 def open_map(web: Page, url: str) -> dict:
@@ -27,7 +29,7 @@ def open_map(web: Page, url: str) -> dict:
     web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
     canvas = web.locator("[data-testid=stDeckGlJsonChart] canvas").first
     canvas.scroll_into_view_if_needed(timeout=LOAD_TIMEOUT)
-    web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
+    web.wait_for_function(IDLE, timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(DRAW_MS)
     return canvas.bounding_box()
 
@@ -81,9 +83,10 @@ def test_countries_are_drawn_from_the_static_geometry(web: Page, server):
     assert close(land, MAP_NEUTRAL[False]), land  # a country without traffic: its polygon is drawn
     assert close(sea, (255, 255, 255)), sea  # no basemap, so the sea is the page
     # a slider step re-sends no geometry: the browser keeps the fetched file
+    before = metric_value(web, "Requests").inner_text()
     web.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first.press("ArrowRight")
-    web.wait_for_timeout(1000)
-    web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
+    expect(metric_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
+    web.wait_for_function(IDLE, timeout=LOAD_TIMEOUT)
     canvas = web.locator("[data-testid=stDeckGlJsonChart] canvas").first
     canvas.scroll_into_view_if_needed(timeout=LOAD_TIMEOUT)  # focusing the slider scrolled the page
     web.wait_for_timeout(DRAW_MS)
@@ -100,7 +103,7 @@ def test_clicking_a_country_filters_the_traffic_page(web: Page, server):
     chip = web.get_by_role("button", name="✕ Country is US")
     expect(chip).to_be_visible(timeout=LOAD_TIMEOUT)
     expect(metric_value(web, "Countries")).to_have_text("1", timeout=LOAD_TIMEOUT)
-    web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
+    web.wait_for_function(IDLE, timeout=LOAD_TIMEOUT)
     only_us = int(metric_value(web, "Requests").inner_text().replace(",", ""))
     assert 0 < only_us < before
     chip.click()
