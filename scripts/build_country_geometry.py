@@ -11,6 +11,8 @@ Source: Natural Earth 1:50m admin-0 countries (public domain) as packaged by wor
 - ``countries.geojson``: a FeatureCollection, one feature per ISO 3166-1 alpha-2 code, sorted by code, with
   ``properties: {"country": "US", "name": "United States"}`` (names as ``dashboard.enrich.geo.country_name``).
 - ``country_centroids.csv``: ``country,name,lat,lon``, a representative point per country.
+- ``static/countries.geojson`` (when writing into ``data/``): the same bytes as ``countries.geojson``, served by
+  the app as a static file so the browser fetches the geometry once rather than on every rerun.
 
 What the conversion does and decides:
 
@@ -55,6 +57,8 @@ import numpy as np
 import pycountry
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# The app serves this copy of the shapes (server.enableStaticServing): the browser fetches it once.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SHAPES_FILE = "countries.geojson"
 CENTROIDS_FILE = "country_centroids.csv"
 DECIMALS = 3
@@ -449,6 +453,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     shapes, points = build(json.loads(args.source.read_text(encoding="utf-8")), args.tolerance)
     write_shapes(shapes, args.out_dir / SHAPES_FILE)
+    if args.out_dir == DATA_DIR:  # the served copy is byte-for-byte the bundled file (tests/test_geometry.py)
+        STATIC_DIR.mkdir(exist_ok=True)
+        (STATIC_DIR / SHAPES_FILE).write_bytes((DATA_DIR / SHAPES_FILE).read_bytes())
     write_centroids(points, args.out_dir / CENTROIDS_FILE)
     for name in (SHAPES_FILE, CENTROIDS_FILE):
         size = (args.out_dir / name).stat().st_size

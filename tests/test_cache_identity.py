@@ -79,8 +79,8 @@ def browsers(at: AppTest) -> set[str]:
 
 def countries(at: AppTest) -> set[str]:
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    layer = next(layer for layer in deck["layers"] if layer["id"] == "countries")
-    return {f["properties"]["country"] for f in layer["data"]["features"] if f["properties"]["requests"]}
+    layer = next(layer for layer in deck["layers"] if layer["id"] == "heat")  # the per-country numbers
+    return {point["country"] for point in layer["data"] if point["requests"]}
 
 
 def alert_count(at: AppTest) -> int:

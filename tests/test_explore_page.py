@@ -163,11 +163,8 @@ def test_the_map_follows_the_filters():
 
     def countries(at: AppTest) -> dict[str, int]:
         deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-        layer = next(layer for layer in deck["layers"] if layer["id"] == "countries")
-        features = layer["data"]["features"] if isinstance(layer["data"], dict) else layer["data"]
-        return {
-            f["properties"]["country"]: f["properties"]["requests"] for f in features if f["properties"]["requests"]
-        }
+        layer = next(layer for layer in deck["layers"] if layer["id"] == "heat")  # the per-country numbers
+        return {point["country"]: point["requests"] for point in layer["data"] if point["requests"]}
 
     app = run_app()
     everything = countries(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pycountry
 import pytest
@@ -149,3 +151,9 @@ def test_shapes_are_simplified_with_shared_borders():
         assert len(vertices(a) & vertices(b)) >= 5, (a, b)
     for enclave, around in (("SM", "IT"), ("VA", "IT"), ("LS", "ZA")):  # the hole matches the enclave exactly
         assert vertices(enclave) <= vertices(around), enclave
+
+
+def test_the_served_copy_is_the_bundled_file():
+    """static/ (served by Streamlit, fetched once by the browser) holds the bundled geometry byte for byte."""
+    served = Path(__file__).resolve().parents[1] / "static" / COUNTRY_SHAPES_PATH.name
+    assert served.read_bytes() == COUNTRY_SHAPES_PATH.read_bytes()

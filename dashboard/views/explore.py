@@ -21,12 +21,12 @@ from dashboard.analysis.figures import WORSE_WHEN_UP
 from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
 from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
 from dashboard.analysis.top import is_rest
-from dashboard.render import bars, heatmaps, maps, theme, timeline
+from dashboard.render import bars, heatmaps, theme, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
 from dashboard.schema import BOT_MODES, OTHER
-from dashboard.views import annotations, cache, guard, icons, layout, notice, pages, sidebar, store_source
+from dashboard.views import annotations, cache, guard, icons, layout, map_panel, notice, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -184,29 +184,12 @@ def _bounds(period: DateRange | None) -> tuple:
     return (period.start, period.end) if period is not None else ()
 
 
-def _on_map_pick(map_key: str) -> None:
-    """A country was clicked on the map: filter by it (a click on the sea or a second click clears nothing)."""
-    code = maps.picked_country(st.session_state.get(map_key))
-    if code is not None:
-        add_filter(Filter("country", "is", code))
-
-
 def _map(data: explore.ExploreData, version: str) -> None:
     """Countries in the selection; clicking one filters by it."""
-    from dashboard.enrich.geo import country_name
-
     st.subheader("Countries")
     st.caption("Click a country to filter by it.")
-    totals = data.country_totals[["country", "requests"]].copy()
-    totals["country_name"] = [country_name(c) for c in totals["country"]]
     key = KEY + "pick_map_" + version  # a new filter set starts with no country highlighted
-    st.pydeck_chart(
-        maps.country_map(totals, maps.load_country_shapes(), maps.load_centroids()),
-        height=420,
-        key=key,
-        on_select=partial(_on_map_pick, key),
-        selection_mode="single-object",
-    )
+    map_panel.draw(data.country_totals, key, lambda code: add_filter(Filter("country", "is", code)), height=420)
 
 
 def _date_range(times: pd.Series, tz: str) -> DateRange | None:

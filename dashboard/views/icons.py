@@ -15,6 +15,8 @@ PAUSE = ":material/pause:"
 ADD = ":material/add:"
 UNDO = ":material/undo:"
 FILTER_OFF = ":material/filter_alt_off:"
+MAP = ":material/map:"
+CLOSE = ":material/close:"
 # Alert severities, most severe first.
 SEVERITY = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 SEVERITY_OTHER = ":material/circle:"

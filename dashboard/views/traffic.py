@@ -18,7 +18,7 @@ from dashboard.analysis.buckets import bucket_labels, check_bucket, window_end
 from dashboard.analysis.cube import window_visitors
 from dashboard.analysis.figures import FIGURES
 from dashboard.analysis.top import with_rest
-from dashboard.render import bars, heatmaps, maps, timeline
+from dashboard.render import bars, heatmaps, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
@@ -30,6 +30,7 @@ from dashboard.views import (
     icons,
     layout,
     live_panel,
+    map_panel,
     notice,
     sidebar,
     store_source,
@@ -196,13 +197,15 @@ def _window_section(
             whole = (i, j) == (0, len(labels) - 1)
             st.session_state[SPAN_KEY] = ((settings.bucket, settings.tz), start, end, whole, (first, last))
         top = st.session_state.get(KEY + "top", traffic.TOP_HEATMAP)
-        data = traffic.window_data(
-            selected.loaded.frame, cube, start, end, settings.bots, top=top, tz=settings.tz, buckets=buckets
-        )
+        frame, scoped = map_panel.traffic_scope(selected.loaded.frame, cube)  # a country clicked on the map
+        data = traffic.window_data(frame, scoped, start, end, settings.bots, top=top, tz=settings.tz, buckets=buckets)
+        # a saved cube and a store count visitors over every country: none is shown while the map cuts to one
+        scoped_out = map_panel.traffic_country() is not None
         if selected.cube is not None:
-            data.figures["visitors"] = window_visitors(selected.cube, start, end)
+            data.figures["visitors"] = None if scoped_out else window_visitors(selected.cube, start, end)
         if selected.store is not None:
-            data.figures["visitors"] = store_source.visitors(selected, start, end, settings.bots, settings.tz)
+            visitors = store_source.visitors(selected, start, end, settings.bots, settings.tz)
+            data.figures["visitors"] = None if scoped_out else visitors
             data = dataclasses.replace(data, city_points=store_source.city_points(selected, start, end, settings.bots))
         with guard.section("The figures"):
             _figures(data, selected)
@@ -348,16 +351,7 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
 
 
 def _map(data: traffic.WindowData) -> None:
-    st.subheader("Countries")
-    theme = st.context.theme.type if hasattr(st.context, "theme") else None
-    deck = maps.country_map(
-        data.country_totals,
-        maps.load_country_shapes(),
-        maps.load_centroids(),
-        city_points=data.city_points,
-        dark=theme == "dark",
-    )
-    st.pydeck_chart(deck, height=480)
+    map_panel.traffic_map(data.country_totals, data.city_points, total=data.figures["requests"])
 
 
 def _rejects(loaded, anonymise: bool = False) -> None:
