@@ -315,3 +315,18 @@ FEATURE_US = {"type": "Feature", "properties": {"country": "US", "name": "United
 )
 def test_picked_country(event: dict | None, code: str | None) -> None:
     assert maps.picked_country(event) == code
+
+
+def test_the_report_map_colours_countries_as_the_page_map_does():
+    """One scale for both maps: the report's inline SVG fills each country with its class on the page."""
+    import re
+
+    from dashboard.render.worldmap import world_svg
+
+    totals = pd.DataFrame({"country": ["US", "DE", "FR", "BR", "JP", "IN"], "requests": [9000, 700, 650, 40, 8, 3]})
+    classes = map_scale.map_classes(totals.set_index("country")["requests"])
+    svg = world_svg(totals)
+    for code, name in (("US", "United States"), ("DE", "Germany"), ("IN", "India")):
+        fill = re.search(rf'fill="(#[0-9a-f]{{6}})"><title>{name}: ', svg).group(1)
+        assert fill == map_scale.class_of(classes, code).hex
+    assert all(c.label in svg for c in classes)  # the legend reads as the page's

@@ -2,20 +2,19 @@
 
 No network and no JavaScript: an equirectangular projection of the same country shapes as the page's map
 (``maps.load_country_shapes``), coordinates rounded to whole pixels and repeated points dropped (about 90 KB),
-filled on the page map's log colour scale, with each country's figure in its ``<title>`` tooltip.
+filled on the page map's classed colour scale, with each country's figure in its ``<title>`` tooltip.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
-import math
 from functools import lru_cache
 
 import pandas as pd
 
-from dashboard.render.maps import MAP_NEUTRAL, MAP_STOPS, load_country_shapes
-from dashboard.render.theme import blend
+from dashboard.render.map_scale import MAP_NEUTRAL, map_classes
+from dashboard.render.maps import load_country_shapes
 
 WIDTH = 960
 LAT_TOP, LAT_BOTTOM = 84.0, -58.0  # Antarctica left out: it has no visitors and would take a fifth of the map
@@ -66,39 +65,32 @@ def country_paths() -> dict[str, tuple[str, str]]:
     return paths
 
 
-def fill(requests: int, top: int) -> str:
-    """The colour of a country with ``requests`` on a log scale up to ``top`` (neutral grey for none)."""
-    if requests <= 0 or top <= 0:
-        r, g, b, _ = MAP_NEUTRAL[False]
-        return f"#{r:02x}{g:02x}{b:02x}"
-    t = math.log1p(requests) / math.log1p(top)
-    r, g, b = blend(MAP_STOPS, t)
-    return f"#{r:02x}{g:02x}{b:02x}"
+def _hex(colour: tuple[int, ...]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*colour[:3])
 
 
 def world_svg(country_totals: pd.DataFrame, title: str = "Requests by country") -> str:
-    """The SVG element: one path per country (tooltip: name and requests) and a log-scale legend."""
+    """The SVG element: one path per country (tooltip: name and requests), coloured by the page map's classes
+    (``map_scale``: the same quantile classes and legend as the app's map)."""
     counts: dict[str, int] = {}
     if len(country_totals):
         counts = dict(zip(country_totals["country"].astype(str), country_totals["requests"].astype(int), strict=True))
-    top = max(counts.values(), default=0)
+    classes = map_classes(pd.Series(counts, dtype="int64"))
+    colour = {code: c.hex for c in classes for code in c.countries}
+    neutral = _hex(MAP_NEUTRAL[False])
     shapes = []
     for code, (name, data) in country_paths().items():
         n = counts.get(code, 0)
         tip = html.escape(f"{name}: {n:,} requests")
-        shapes.append(f'<path d="{data}" fill="{fill(n, top)}"><title>{tip}</title></path>')
-    stops = "".join(
-        f'<stop offset="{i / 4:.2f}" stop-color="{fill(round(math.expm1(math.log1p(top) * i / 4)), top)}"/>'
-        for i in range(5)
-    )
+        shapes.append(f'<path d="{data}" fill="{colour.get(code, neutral)}"><title>{tip}</title></path>')
     legend_y = HEIGHT + 8
-    legend = (
-        f'<defs><linearGradient id="map-scale">{stops}</linearGradient></defs>'
-        f'<rect x="0" y="{legend_y}" width="{LEGEND_WIDTH}" height="10" fill="url(#map-scale)"/>'
-        f'<text x="0" y="{legend_y + 24}" font-size="11">1</text>'
-        f'<text x="{LEGEND_WIDTH}" y="{legend_y + 24}" font-size="11" text-anchor="end">{top:,}</text>'
-        f'<text x="{LEGEND_WIDTH + 10}" y="{legend_y + 9}" font-size="11">requests (log scale)</text>'
+    swatch = LEGEND_WIDTH // max(len(classes), 1)
+    legend = "".join(
+        f'<rect x="{i * swatch}" y="{legend_y}" width="{swatch - 2}" height="10" fill="{c.hex}"/>'
+        f'<text x="{i * swatch}" y="{legend_y + 24}" font-size="10">{html.escape(c.label)}</text>'
+        for i, c in enumerate(classes)
     )
+    legend += f'<text x="{LEGEND_WIDTH + 10}" y="{legend_y + 9}" font-size="11">requests</text>'
     return (
         f'<svg class="worldmap" viewBox="0 0 {WIDTH} {HEIGHT + 40}" '
         f'role="img" aria-label="{html.escape(title)}"><title>{html.escape(title)}</title>'
