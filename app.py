@@ -7,10 +7,11 @@ import sys
 
 import streamlit as st
 
+from dashboard.resources import FAVICON
 from dashboard.views import audience, clients, explore, icons, lines, pages, traffic
 from dashboard.views.config import parse_app_args
 
-st.set_page_config(page_title="Data Bloom", page_icon=icons.APP, layout="wide")
+st.set_page_config(page_title="Data Bloom", page_icon=str(FAVICON), layout="wide")
 
 CONFIG = parse_app_args(sys.argv[1:])
 

@@ -13,3 +13,4 @@ COUNTRY_CENTROIDS = DATA_DIR / "country_centroids.csv"
 SAMPLE_PARSED = DATA_DIR / "sample.parquet"  # the app's embedded sample, parsed (scripts/freeze_sample.py)
 LICENSES_DIR = DATA_DIR / "licenses"
 ASN_TABLE = DATA_DIR / "asn.npz"
+FAVICON = DATA_DIR / "favicon.png"  # the page icon, served by the app itself: a Material icon is fetched from Google

@@ -7,5 +7,5 @@ import streamlit as st
 from dashboard.views import audience
 from dashboard.views.config import parse_app_args
 
-st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
+st.set_page_config(page_title="Data Bloom", layout="wide")
 audience.page(parse_app_args(sys.argv[1:]))

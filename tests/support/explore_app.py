@@ -7,5 +7,5 @@ import streamlit as st
 from dashboard.views import explore
 from dashboard.views.config import parse_app_args
 
-st.set_page_config(page_title="Data Bloom", page_icon="🌸", layout="wide")
+st.set_page_config(page_title="Data Bloom", layout="wide")
 explore.page(parse_app_args(sys.argv[1:]))
