@@ -17,6 +17,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -292,7 +293,7 @@ def play_steps(session: Session, repeats: int) -> dict:
     """Press Play; each automatic step from the browser's rerun request to the page idle, or to the next request
     when that leaves first (a lower bound on what the user waits, noted)."""
     page, out, steps, overlapped = session.page, {}, [], 0
-    play = page.get_by_role("button", name="▶ Play")
+    play = page.get_by_role("button", name=re.compile(r"Play$"))  # a Material icon, then the word
     if play.count() == 0:
         return {"play_step_s": {"median": None, "p90": None, "note": "no Play control on the page"}}
     thumb = page.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first
