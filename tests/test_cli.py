@@ -109,6 +109,23 @@ def test_module_entry_point(log):
     assert json.loads(proc.stdout)["parsed"] == 2
 
 
+@pytest.mark.parametrize("package", ["pandas", "polars", "duckdb"])
+def test_a_missing_package_is_one_line_not_a_traceback(log, tmp_path, package):
+    """Run from a Python without the data stack (commands import it lazily): say what to install, exit 2."""
+    stop = f"import sys; sys.modules[{package!r}] = None; from dashboard.cli import main; "
+    store = tmp_path / "store"
+    argv = ["ingest", str(log), "--store", str(store)] if package == "duckdb" else ["summary", str(log)]
+    proc = subprocess.run(
+        [sys.executable, "-c", stop + f"sys.exit(main({argv!r}))"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [proc.stderr.strip()] and proc.stderr.startswith(
+        f"error: the package '{package}'"
+    )
+    assert "pip install -r requirements.txt" in proc.stderr
+
+
 # command → (case, argv, a fragment of the message). {log}: a good log; {tmp}: an empty directory;
 # {bad_toml}: an alerts config with a bad value. Every command has cases (a test checks it).
 ERROR_CASES = [

@@ -117,3 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EXPECTED_ERRORS as exc:
         print(error_line(exc), file=sys.stderr)
         return EXIT_ERROR
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] == "dashboard":
+            raise  # a bug of ours, not an installation to repair
+        print(f"error: {missing_package(exc.name)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def missing_package(name: str | None) -> str:
+    """What to do when a package the command imports is not installed in this Python (commands import lazily)."""
+    return (
+        f"the package {name!r} is not installed in this Python ({sys.executable}): install Data Bloom as the "
+        "README says (pip install -r requirements.txt) and run it from that environment"
+    )
