@@ -44,11 +44,7 @@ def _memo(key: tuple, compute):
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Clients")
-    if settings.failure is not None:
-        notice.load_failed(settings.failure)
-        return
-    if selected is None:
-        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+    if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.cube is not None or selected.loaded is None or selected.loaded.frame.empty:
         st.info("This page needs the rows of a log; a saved cube holds only counts. Open the log itself.")

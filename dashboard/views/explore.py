@@ -116,11 +116,7 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None, marks: list | tuple = ()) -> None:
     """The page body."""
     st.title("Explore")
-    if settings.failure is not None:
-        notice.load_failed(settings.failure)
-        return
-    if selected is None:
-        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+    if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.cube is not None:
         st.info("Explore filters the rows of a log; a saved cube holds only counts. Open the log itself to explore it.")

@@ -130,11 +130,7 @@ def _memo(key: tuple, compute):
 def render(settings: Settings, selected: Selected | None, sample_lines: int = SAMPLE_LINES) -> None:
     """The page body."""
     st.title("Lines")
-    if settings.failure is not None:
-        notice.load_failed(settings.failure)
-        return
-    if selected is None:
-        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+    if notice.nothing_loaded(settings.failure, selected):
         return
     sources = openers(selected, sample_lines)
     if sources is None or selected.loaded is None:

@@ -13,6 +13,7 @@ from dashboard.views import icons
 
 LOAD_FAILED = "Could not load this log"
 LOAD_HINT = "Choose another file, source or format in the sidebar."
+NO_LOG = "Choose a log in the sidebar: the sample, an upload, or a log on the server."
 NO_MATCH = "No requests match these filters"
 NO_MATCH_HINT = "Remove a filter, widen the date range, or change the Bots setting in the sidebar."
 
@@ -21,6 +22,17 @@ def load_failed(message: str) -> None:
     """The one message of a failed load, where the page body would be."""
     stop = "" if message.endswith((".", "!", "?")) else "."
     st.error(f"**{LOAD_FAILED}.** {message}{stop} {LOAD_HINT}", icon=icons.ERROR)
+
+
+def nothing_loaded(failure: str | None, selected: object | None) -> bool:
+    """Draw what a page shows instead of its body when the load failed or no log is chosen; True if it did."""
+    if failure is not None:
+        load_failed(failure)
+        return True
+    if selected is None:
+        st.info(NO_LOG)
+        return True
+    return False
 
 
 def matches_nothing(figures: Iterable) -> bool:

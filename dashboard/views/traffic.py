@@ -69,11 +69,7 @@ def render(
 ) -> None:
     """The page body; a followed log reruns it every few seconds with the lines that arrived."""
     st.title("Data Bloom")
-    if settings.failure is not None:
-        notice.load_failed(settings.failure)
-        return
-    if selected is None:
-        st.info("Choose a log in the sidebar: the sample, an upload, or a log on the server.")
+    if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.is_sample:
         st.info(SAMPLE_BANNER, icon=icons.SAMPLE)
