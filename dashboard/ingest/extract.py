@@ -20,19 +20,10 @@ from dashboard.ingest.formats import (
     RESPONSE_TIME_SCALES,
     LogFormat,
 )
+from dashboard.schema import BASE_COLUMNS, BASE_DTYPES
 
-STRING_COLUMNS = (
-    "ip",
-    "ident",
-    "user",
-    "method",
-    "path",
-    "query",
-    "protocol",
-    "referrer",
-    "user_agent",
-    "vhost",
-)
+# The frame's text columns (categoricals): the schema's base columns without a numeric or time dtype, and vhost.
+STRING_COLUMNS = (*(c for c in BASE_COLUMNS if c not in BASE_DTYPES), "vhost")
 METHOD_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 PROTOCOL_PATTERN = r" (HTTP/\d+(?:\.\d+)?)$"
 MATCHED = "__matched"
