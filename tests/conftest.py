@@ -28,6 +28,19 @@ if os.environ.get("DATABLOOM_SCANNER_SO"):
 
 
 @pytest.fixture
+def fresh_caches(monkeypatch, request):
+    """The app's caches emptied around a test; the sample at the test module's ``SAMPLE_LINES`` when it sets one."""
+    from dashboard.views import cache
+
+    lines = getattr(request.module, "SAMPLE_LINES", None)
+    if lines is not None:
+        monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {lines}")
+    cache.clear_all()
+    yield
+    cache.clear_all()
+
+
+@pytest.fixture
 def write_log(tmp_path: Path):
     """Write lines (str or bytes) to a file and return its path."""
 

@@ -117,16 +117,6 @@ def test_the_sample_cli_writes_response_times(tmp_path: Path) -> None:
     assert summary(str(out))["format"] == "combined_time_us"
 
 
-@pytest.fixture
-def fresh_caches(monkeypatch):
-    from dashboard.views import cache
-
-    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
-    cache.clear_all()
-    yield
-    cache.clear_all()
-
-
 def run_page(monkeypatch, args: str | None = None) -> AppTest:
     if args:
         monkeypatch.setenv("DATABLOOM_ARGS", args)

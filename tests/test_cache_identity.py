@@ -16,14 +16,8 @@ TIMEOUT = 120
 CURL = "curl/8.5.0"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch):
-    from dashboard.views import cache
-
-    monkeypatch.setenv("DATABLOOM_ARGS", "--sample-lines 2000")
-    cache.clear_all()
-    yield
-    cache.clear_all()
+SAMPLE_LINES = 2000
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def first_log() -> str:

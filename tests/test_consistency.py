@@ -179,15 +179,6 @@ def test_the_spark_cube(log_path, loaded, expected):
     pd.testing.assert_frame_equal(cube, build_cube(loaded.frame, BUCKET, TZ))
 
 
-@pytest.fixture
-def fresh_caches():
-    from dashboard.views import cache
-
-    cache.clear_all()
-    yield
-    cache.clear_all()
-
-
 @pytest.mark.parametrize("page", list(APPS))
 def test_both_pages_show_the_same_5xx_share(page, log_path, expected, fresh_caches, monkeypatch):
     monkeypatch.setenv("DATABLOOM_ARGS", f"--log {log_path}")

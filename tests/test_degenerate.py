@@ -84,14 +84,8 @@ CLI_COMMANDS = ("summary", "cube", "alerts", "report", "tail")
 TZ_COMMANDS = ("summary", "cube", "report", "tail")
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch):
-    from dashboard.views import cache
-
-    monkeypatch.setenv("DATABLOOM_ARGS", "--sample-lines 2000")
-    cache.clear_all()
-    yield
-    cache.clear_all()
+SAMPLE_LINES = 2000
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def write(tmp_path: Path, name: str) -> Path:

@@ -15,14 +15,7 @@ SAMPLE_LINES = 5000
 TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch):
-    from dashboard.views import cache
-
-    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
-    cache.clear_all()
-    yield
-    cache.clear_all()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def deck(at: AppTest) -> dict:

@@ -20,14 +20,7 @@ TIMEOUT = 120
 NOTHING = "path:is:/no-such-page-anywhere"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches(monkeypatch):
-    from dashboard.views import cache
-
-    monkeypatch.setenv("DATABLOOM_ARGS", f"--sample-lines {SAMPLE_LINES}")
-    cache.clear_all()
-    yield
-    cache.clear_all()
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
 
 
 def run(app: Path, query: dict | None = None, dark: bool | None = None) -> AppTest:

@@ -3,47 +3,22 @@
 from __future__ import annotations
 
 import math
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard.render.maps import MAP_VIEW, load_centroids
-from support.browser import metric_value
+from support.browser import metric_value, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "tests" / "support" / "explore_app.py"
-SAMPLE_LINES = 5000
-START_TIMEOUT = 60
 LOAD_TIMEOUT = 60_000
 
 
 @pytest.fixture(scope="module")
 def explore_server(chromium_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABLOOM_ARGS": f"--sample-lines {SAMPLE_LINES}"}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
+    proc, url = start_server(script=APP)
     yield url
     proc.terminate()
     proc.wait(10)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page
 
-from support.browser import ROOT, SAMPLE_LINES, START_TIMEOUT, _free_port
+from support.browser import ROOT, SAMPLE_LINES, _free_port, wait_healthy
 
 GUARD = Path(__file__).resolve().parents[1] / "support" / "offline"
 LOAD_TIMEOUT = 90_000
@@ -38,17 +36,7 @@ def start_offline(log: Path) -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://[::1]:{port}"  # the guard keeps the wildcard bind on the IPv6 loopback
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
+    return proc, wait_healthy(proc, f"http://[::1]:{port}")  # the guard keeps the wildcard bind on the IPv6 loopback
 
 
 def test_nothing_beyond_this_machine_is_contacted_at_start_or_page_load(web: Page, tmp_path):

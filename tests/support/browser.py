@@ -33,7 +33,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(extra_args: str = "") -> tuple[subprocess.Popen, str]:
+def start_server(extra_args: str = "", script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "DATABLOOM_ARGS": f"--sample-lines {SAMPLE_LINES} {extra_args}"}
     proc = subprocess.Popen(
@@ -42,7 +42,7 @@ def start_server(extra_args: str = "") -> tuple[subprocess.Popen, str]:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(script),
             "--server.headless",
             "true",
             "--server.port",
@@ -57,13 +57,17 @@ def start_server(extra_args: str = "") -> tuple[subprocess.Popen, str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    return proc, wait_healthy(proc, f"http://127.0.0.1:{port}")
+
+
+def wait_healthy(proc: subprocess.Popen, url: str) -> str:
+    """``url`` once the Streamlit server behind it answers its health check (else kill it and raise)."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return proc, url
+                    return url
         except OSError:
             time.sleep(0.3)
     proc.kill()
