@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
+from support.requirements import require_scanner
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 SAMPLE_LINES = 5000
@@ -104,8 +105,8 @@ def test_the_caption_says_which_parser_read_the_log(monkeypatch, disabled):
 
     if disabled:
         monkeypatch.setattr(scanner, "native", None)
-    elif not scanner.available():
-        pytest.skip("the compiled scanner is not built here")
+    else:
+        require_scanner()
     at = run_app()
     at.radio(key="source").set_value("Upload").run()
     at.file_uploader[0].set_value(("mine.log", small_log(), "text/plain")).run()

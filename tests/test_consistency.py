@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from dashboard.pipeline import LoadedLog, load_log
 from dashboard.render.format import format_value
 from dashboard.render.report import build_report, report_data
 from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
+from support.requirements import require_spark
 
 TZ = "Europe/Berlin"
 BUCKET = "1h"
@@ -169,9 +169,7 @@ def test_the_pandas_cube(loaded, expected):
 
 
 def test_the_spark_cube(log_path, loaded, expected):
-    pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -r requirements-spark.txt")
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs a Java runtime (java is not on PATH)")
+    require_spark()
     from dashboard.spark.cube import build_cube_spark
 
     cube, _report = build_cube_spark([str(log_path)], bucket=BUCKET, tz=TZ, master="local[1]")

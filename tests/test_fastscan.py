@@ -26,6 +26,7 @@ from dashboard.ingest.parse import ParseResult, _as_text, parse_source
 from dashboard.sample import generate_sample
 from support.cases import COMBINED_CASES, REJECT_CASES, VALID, T, mutate
 from support.loglines import UA_CHROME, combined
+from support.requirements import require_scanner
 
 COMBINED = FORMATS["combined"]
 PLAIN = combined("203.0.113.9", T, "GET /a?b=c HTTP/1.1", 200, 5123, "https://example.com/", UA_CHROME).encode()
@@ -76,11 +77,7 @@ def reshape(line: bytes, fmt: str, rng: random.Random) -> bytes:
 
 
 def test_the_scanner_is_built():
-    # Optional for a user without a C compiler; CI sets DATABLOOM_REQUIRE_SCANNER=1, so a broken build fails there.
-    if os.environ.get("DATABLOOM_REQUIRE_SCANNER") == "1":
-        assert fastscan.available(), "dashboard.ingest._scanner is missing: the install needs a C compiler"
-    elif not fastscan.available():
-        pytest.skip("the compiled scanner is not built (no C compiler at install): the regex parses every line")
+    require_scanner()  # optional for a user without a C compiler; CI requires it
     for name in SCANNED_FORMATS:
         assert fastscan.layout_for(FORMATS[name]) is not None, name
     assert fastscan.layout_for(compile_apache(COMBINED_SPEC)) is not None

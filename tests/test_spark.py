@@ -32,6 +32,7 @@ from dashboard.spark.session import (
     spark_session,
 )
 from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
+from support.requirements import require_spark
 
 # PySpark 4.3 warns that it does not fully support pandas 3; the equality tests below are what counts.
 pytestmark = [
@@ -47,8 +48,7 @@ T = "01/Jun/2026:10:00:00 +0000"
 
 @pytest.fixture(scope="module")
 def spark():
-    if (missing := requirement_missing()) is not None:
-        pytest.skip(missing)
+    require_spark()
     session = spark_session("local[2]")
     yield session
     session.stop()
