@@ -147,12 +147,15 @@ def parse_sample(
     fingerprint: tuple[Hashable, ...] | None = None,
 ) -> LoadedLog:
     """Generate the sample log in memory and load it: what its shipped parse must equal."""
+    buffer = io.BytesIO(sample_text(lines, days, seed))
+    return load_log(buffer, SAMPLE_FORMAT, geo=geo, geoip=geo_file, name="sample", fingerprint=fingerprint)
+
+
+def sample_text(lines: int, days: int, seed: int) -> bytes:
+    """The embedded sample log as its lines: what the pages parse, and what the Lines page shows."""
     from dashboard.sample import generate_sample
 
-    sample = generate_sample(lines, days=days, seed=seed, fmt=SAMPLE_FORMAT)
-    buffer = io.BytesIO(b"".join(sample.chunks()))
-    del sample
-    return load_log(buffer, SAMPLE_FORMAT, geo=geo, geoip=geo_file, name="sample", fingerprint=fingerprint)
+    return b"".join(generate_sample(lines, days=days, seed=seed, fmt=SAMPLE_FORMAT).chunks())
 
 
 def load_sample(

@@ -30,6 +30,7 @@ from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample, release_memory
+from dashboard.pipeline import sample_text as pipeline_sample_text
 from dashboard.schema import empty_frame
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
 
@@ -78,6 +79,12 @@ def sample_log(lines: int, geoip: str | None = None) -> LoadedLog:
     geo_file = resolve_geoip_path(geoip)
     fingerprint = ("sample", lines, SAMPLE_DAYS, SAMPLE_SEED, SAMPLE_FORMAT, str(geo_file))
     return load_sample(lines, SAMPLE_DAYS, SAMPLE_SEED, geo_file, fingerprint, geo=_geo(geoip))
+
+
+@st.cache_resource(max_entries=1, show_spinner="Generating the sample log…")
+def sample_text(lines: int) -> bytes:
+    """The embedded sample's lines (the Lines page reads them back by number), generated once and shared."""
+    return pipeline_sample_text(lines, SAMPLE_DAYS, SAMPLE_SEED)
 
 
 @st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Parsing the log…")

@@ -20,9 +20,8 @@ from dashboard.analysis.query import QueryError, format_query, parse_query
 from dashboard.enrich.anonymise import mask_text
 from dashboard.ingest.raw import RawSearchError
 from dashboard.schema import BOT_MODES
-from dashboard.views import guard, notice, pages, sidebar
-from dashboard.views.cache import SAMPLE_FORMAT
-from dashboard.views.config import SAMPLE_DAYS, SAMPLE_LINES, SAMPLE_SEED, AppConfig
+from dashboard.views import cache, guard, notice, pages, sidebar
+from dashboard.views.config import SAMPLE_LINES, AppConfig
 from dashboard.views.explore import FILTER_PARAM, current_filters
 from dashboard.views.sidebar import CUBE, LIVE, SAMPLE, SERVER, UPLOAD, Selected, Settings
 
@@ -36,19 +35,11 @@ def page(config: AppConfig) -> None:
     render(settings, selected, config.sample_lines)
 
 
-@st.cache_resource(max_entries=1, show_spinner="Generating the sample log…")
-def _sample_bytes(count: int) -> bytes:
-    """The embedded sample's text: the same generator and parameters as the sample the pages analyse."""
-    from dashboard.sample import generate_sample
-
-    return b"".join(generate_sample(count, days=SAMPLE_DAYS, seed=SAMPLE_SEED, fmt=SAMPLE_FORMAT).chunks())
-
-
 def openers(selected: Selected, sample_lines: int) -> list[lines.Opener] | None:
     """How to open the selected log's sources again, or None when its lines are not at hand."""
     ref = selected.ref
     if ref.source == SAMPLE:
-        return [lambda: io.BytesIO(_sample_bytes(sample_lines))]
+        return [lambda: io.BytesIO(cache.sample_text(sample_lines))]
     if ref.source == SERVER and ref.path:
         return [lambda: Path(ref.path)]
     if ref.source == UPLOAD and not ref.is_cube:
