@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,29 +89,28 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
     )
 
 
-def allowed_path(config: AppConfig, requested: str) -> Path:
-    """The resolved path if the operator allowed it (named with --log, or inside an --allow-dir)."""
+PathTest = Callable[[Path], bool]
+
+
+def _allowed(config: AppConfig, requested: str, what: tuple[str, str], named: PathTest, kind: PathTest) -> Path:
+    """The resolved path of ``requested`` if the operator named it (``named``) or it is a ``kind`` of file inside an
+    --allow-dir; a relative path is looked for in the allowed directories. ``what``: (the thing, its empty form)."""
     if not requested or "\x00" in requested:
-        raise PathNotAllowedError("no path given")
+        raise PathNotAllowedError(f"no {what[1]} given")
     path = Path(requested)
     candidates = [path] if path.is_absolute() else [d / path for d in config.allow_dirs]
     for candidate in candidates:
         resolved = candidate.resolve()
-        if resolved in config.logs:
+        if named(resolved) or (any(resolved.is_relative_to(d) for d in config.allow_dirs) and kind(resolved)):
             return resolved
-        if any(resolved.is_relative_to(d) for d in config.allow_dirs) and resolved.is_file():
-            return resolved
-    raise PathNotAllowedError(f"{requested!r} is not a log this server was configured to open")
+    raise PathNotAllowedError(f"{requested!r} is not a {what[0]} this server was configured to open")
+
+
+def allowed_path(config: AppConfig, requested: str) -> Path:
+    """The resolved path if the operator allowed it (named with --log, or a file inside an --allow-dir)."""
+    return _allowed(config, requested, ("log", "path"), lambda p: p in config.logs, Path.is_file)
 
 
 def allowed_store(config: AppConfig, requested: str) -> Path:
     """The resolved store directory if the operator allowed it (named with --store, or inside an --allow-dir)."""
-    if not requested or "\x00" in requested:
-        raise PathNotAllowedError("no store directory given")
-    path = Path(requested)
-    candidates = [path] if path.is_absolute() else [d / path for d in config.allow_dirs]
-    for candidate in candidates:
-        resolved = candidate.resolve()
-        if resolved == config.store or any(resolved.is_relative_to(d) for d in config.allow_dirs):
-            return resolved
-    raise PathNotAllowedError(f"{requested!r} is not a store this server was configured to open")
+    return _allowed(config, requested, ("store", "store directory"), lambda p: p == config.store, lambda p: True)
