@@ -22,6 +22,7 @@ import pandas as pd
 import polars as pl
 
 from dashboard.errors import DataBloomError
+from dashboard.ingest.raw import regex_problem
 from dashboard.schema import BOT_MODES, in_status_class
 
 MAX_REGEX = 300
@@ -159,12 +160,8 @@ def referrer_domains(categories: Sequence[str]) -> np.ndarray:
 def _regex_check(pattern: str) -> None:
     if len(pattern) > MAX_REGEX:
         raise FilterError(f"regular expression longer than {MAX_REGEX} characters")
-    try:
-        pl.Series([""], dtype=pl.String).str.contains(pattern)
-    except pl.exceptions.PolarsError as exc:
-        lines = [line.strip() for line in str(exc).splitlines()]
-        reason = next((line.removeprefix("error:").strip() for line in lines if line.startswith("error:")), lines[0])
-        raise FilterError(f"invalid regular expression {pattern!r}: {reason}") from exc
+    if (reason := regex_problem(pattern)) is not None:
+        raise FilterError(f"invalid regular expression {pattern!r}: {reason}")
 
 
 def _status_test(value: str) -> Callable[[np.ndarray], np.ndarray]:
