@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -317,6 +317,16 @@ def _released(value: T) -> T:
     """``value``, once the memory its computation freed went back to the OS (a cache miss builds big temporaries)."""
     release_memory()
     return value
+
+
+def session_memo(slot: str, key: tuple, compute: Callable[[], Any]) -> Any:
+    """The last result of one page's computation, kept in this session under ``slot`` until ``key`` changes
+    (paging or reruns must not compute it again; one entry per slot bounds the memory)."""
+    memo = st.session_state.setdefault(slot, {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = compute()
+    return memo[key]
 
 
 def clear_all() -> None:

@@ -12,7 +12,7 @@ from dashboard.analysis.filters import Filter, FilterError, filter_mask
 from dashboard.analysis.query import format_query
 from dashboard.enrich.asn import AsnTableError, load_asn_table
 from dashboard.schema import BOT_MODES
-from dashboard.views import guard, notice, sidebar
+from dashboard.views import cache, guard, notice, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.explore import current_filters
 from dashboard.views.sidebar import Selected, Settings
@@ -32,15 +32,6 @@ def page(config: AppConfig) -> None:
     render(settings, selected)
 
 
-def _memo(key: tuple, compute):
-    """One result per log and filter set, kept for the session."""
-    memo = st.session_state.setdefault(KEY + "memo", {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = compute()
-    return memo[key]
-
-
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Clients")
@@ -56,7 +47,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
     with guard.section("This selection", "Remove a filter on the Explore page."):
         try:
             key = (selected.loaded.fingerprint, tuple(f.to_param() for f in applied))
-            frame = _memo(key, lambda: _filtered(selected, applied))
+            frame = cache.session_memo(KEY + "memo", key, lambda: _filtered(selected, applied))
         except FilterError as exc:
             st.error(f"A filter cannot be applied: {exc}")
             return

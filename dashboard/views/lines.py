@@ -109,15 +109,6 @@ def _drop_window() -> None:
             del st.query_params[name]
 
 
-def _memo(key: tuple, compute):
-    """One result per page state, kept for the session: paging must not search the log again."""
-    memo = st.session_state.setdefault(MEMO, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = compute()
-    return memo[key]
-
-
 def render(settings: Settings, selected: Selected | None, sample_lines: int = SAMPLE_LINES) -> None:
     """The page body."""
     st.title("Lines")
@@ -143,7 +134,8 @@ def render(settings: Settings, selected: Selected | None, sample_lines: int = SA
     with guard.section("The lines", "Remove a filter or change the search."):
         state = (selected.loaded.fingerprint, tuple(f.to_param() for f in applied), period, pattern, regex)
         try:
-            keys = _memo(
+            keys = cache.session_memo(
+                MEMO,
                 state,
                 lambda: lines.search(sources, lines.select(selected.loaded.frame, applied, period), pattern, regex),
             )
