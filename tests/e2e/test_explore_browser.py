@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.render.maps import MAP_VIEW, load_centroids
+from dashboard.render.maps import load_centroids
 from support.browser import metric_value, start_server
+from support.deckmap import click_place
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "tests" / "support" / "explore_app.py"
@@ -57,18 +57,6 @@ def test_clicking_a_bar_adds_a_filter(web: Page, explore_server):
     assert figure(web, "Requests") == after
 
 
-def screen_point(box: dict, lat: float, lon: float) -> tuple[float, float]:
-    """Where (lat, lon) is drawn on a deck.gl canvas at ``box`` showing MAP_VIEW (Web Mercator, 512-px tiles)."""
-    scale = 512 * 2 ** MAP_VIEW["zoom"] / (2 * math.pi)
-
-    def mercator(lat: float, lon: float) -> tuple[float, float]:
-        return scale * math.radians(lon), -scale * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    x, y = mercator(lat, lon)
-    cx, cy = mercator(MAP_VIEW["latitude"], MAP_VIEW["longitude"])
-    return box["x"] + box["width"] / 2 + x - cx, box["y"] + box["height"] / 2 + y - cy
-
-
 def test_clicking_a_country_on_the_map_adds_a_filter(web: Page, explore_server):
     web.goto(explore_server)
     web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
@@ -77,8 +65,7 @@ def test_clicking_a_country_on_the_map_adds_a_filter(web: Page, explore_server):
     canvas.scroll_into_view_if_needed(timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(3000)  # the map draws (software WebGL here)
     us = load_centroids().set_index("country").loc["US"]
-    web.mouse.click(*screen_point(canvas.bounding_box(), us["lat"], us["lon"]))
-    web.wait_for_function("location.search.includes('f=country')", timeout=LOAD_TIMEOUT)
+    click_place(web, canvas.bounding_box(), us["lat"], us["lon"], "location.search.includes('f=country')")
     expect(metric_value(web, "Requests")).not_to_have_text(before, timeout=LOAD_TIMEOUT)  # the rerun has drawn
     web.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(1000)

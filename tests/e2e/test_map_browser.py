@@ -4,13 +4,13 @@ the whole world at 400 px."""
 from __future__ import annotations
 
 import base64
-import math
 
 from playwright.sync_api import Page, expect
 
 from dashboard.render import maps
 from dashboard.render.map_scale import MAP_NEUTRAL
 from support.browser import metric_value
+from support.deckmap import IDLE, click_place, screen_point, view_zoom
 
 LOAD_TIMEOUT = 60_000
 DRAW_MS = 4000  # software WebGL draws the map after the page is idle
@@ -19,8 +19,10 @@ GREENLAND_INTERIOR = (74.0, -42.0)
 SOUTH_ATLANTIC = (-35.0, -20.0)
 ALASKA = (65.0, -152.0)
 WESTERN_AUSTRALIA = (-26.0, 121.0)
-# No rerun running and no element faded as stale (a faded map reads lighter than it is drawn).
-IDLE = "!document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')"
+US_CHIP = (  # the removable filter chip the click adds
+    "[...document.querySelectorAll('button')]"
+    ".some(b => (b.getAttribute('aria-label') || b.textContent).includes('Country is US'))"
+)
 
 
 def open_map(web: Page, url: str) -> dict:
@@ -32,24 +34,6 @@ def open_map(web: Page, url: str) -> dict:
     web.wait_for_function(IDLE, timeout=LOAD_TIMEOUT)
     web.wait_for_timeout(DRAW_MS)
     return canvas.bounding_box()
-
-
-def view_zoom(box: dict) -> float:
-    """The zoom the app chose for this canvas width (as map_panel measures it and maps.fit_view applies it)."""
-    width = min(math.floor(box["width"] / 50) * 50, 900)
-    return maps.fit_view(width)["zoom"]
-
-
-def screen_point(box: dict, lat: float, lon: float) -> tuple[float, float]:
-    """Where (lat, lon) is drawn on the canvas (Web Mercator, 512-px world at zoom 0)."""
-    scale = maps.WORLD_PX * 2 ** view_zoom(box) / (2 * math.pi)
-
-    def mercator(lat: float, lon: float) -> tuple[float, float]:
-        return scale * math.radians(lon), -scale * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    x, y = mercator(lat, lon)
-    cx, cy = mercator(maps.MAP_VIEW["latitude"], maps.MAP_VIEW["longitude"])
-    return box["x"] + box["width"] / 2 + x - cx, box["y"] + box["height"] / 2 + y - cy
 
 
 def pixels(web: Page, points: list[tuple[float, float]]) -> list[list[int]]:
@@ -99,7 +83,7 @@ def test_clicking_a_country_filters_the_traffic_page(web: Page, server):
     box = open_map(web, server)
     before = int(metric_value(web, "Requests").inner_text().replace(",", ""))
     us = maps.load_centroids().set_index("country").loc["US"]
-    web.mouse.click(*screen_point(box, us["lat"], us["lon"]))
+    click_place(web, box, us["lat"], us["lon"], US_CHIP)
     chip = web.get_by_role("button", name="Country is US")
     expect(chip).to_be_visible(timeout=LOAD_TIMEOUT)
     expect(metric_value(web, "Countries")).to_have_text("1", timeout=LOAD_TIMEOUT)
