@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.analysis import explore, ranges
+from dashboard.analysis import explore, ranges, timing
 from dashboard.analysis.figures import Figure
 from dashboard.analysis.filters import Filter
 from dashboard.analysis.ranges import DateRange
@@ -219,10 +219,18 @@ def test_response_time_by_url_and_over_time(prepared):
     rows = select_rows(prepared, None, None)
     by_url = explore.response_by_url(rows, top=3).set_index("path")
     assert by_url.loc["/about", "avg_s"] == pytest.approx(0.125)
-    assert by_url.loc["/about", "p95_s"] == pytest.approx(0.05 + 0.95 * 0.15)
+    assert by_url.loc["/about", "p95"] == pytest.approx(0.05 + 0.95 * 0.15)
     assert by_url.loc["/", "avg_s"] == pytest.approx(0.1)
+    assert by_url.loc["/about", "total_s"] == pytest.approx(0.25)
     over_time = explore.response_over_time(rows, "1h").set_index("time")
     assert over_time.loc[utc("2026-06-01 10:00"), "avg_s"] == pytest.approx((0.1 + 0.2 + 0.01 + 1.5) / 4)
+
+
+def test_explore_and_the_audience_page_rank_urls_by_response_time_alike(prepared):
+    """One table for "response time per URL": Explore's (on path codes) is ``timing.top_urls`` (on the frame)."""
+    ours = explore.response_by_url(select_rows(prepared, None, None), top=3)
+    theirs = timing.top_urls(prepared.frame, top=3)
+    pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
 
 
 def test_response_panels_are_absent_without_the_column(loaded):

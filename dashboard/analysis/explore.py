@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.analysis import timing
 from dashboard.analysis.buckets import bucket_grid, bucket_ns, check_bucket, groups, instants
 from dashboard.analysis.figures import LABELS, RESPONSE_FIGURE, Figure, headline
 from dashboard.analysis.filters import Filter, filter_mask
@@ -27,7 +28,6 @@ from dashboard.schema import STATUS_LABELS, is_country, status_codes
 TOP_N = 10
 HEATMAP_COUNTRIES = 10
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-P95 = 0.95
 
 
 def _bucket_ids(rows: Rows, bucket: str, shift: pd.Timedelta | None = None) -> np.ndarray:
@@ -199,39 +199,25 @@ def country_hour(rows: Rows, top: int = HEATMAP_COUNTRIES) -> pd.DataFrame:
 
 
 def response_by_url(rows: Rows, top: int = TOP_N) -> pd.DataFrame | None:
-    """Average and p95 response time (seconds) of the ``top`` URLs by requests; None without the column."""
+    """The ``top`` URLs by requests with their time served and percentiles (``timing.top_urls``' table, computed
+    on the selection's path codes); None without the column."""
     prepared = rows.prepared
-    if "response_time_s" not in prepared.frame.columns or "path" not in prepared.codes:
+    if timing.COLUMN not in prepared.frame.columns or "path" not in prepared.codes:
         return None
-    seconds = rows.take("response_time_s")
-    codes = rows.take("codes:path")
-    known = ~np.isnan(seconds)
-    table = pd.DataFrame({"code": codes[known], "s": seconds[known]})
-    grouped = table.groupby("code")["s"].agg(requests="size", avg="mean", p95=lambda s: s.quantile(P95))
-    grouped = grouped.sort_values(["requests", "avg"], ascending=False, kind="stable").head(top)
-    return pd.DataFrame(
-        {
-            "path": prepared.values["path"][grouped.index.to_numpy()].astype(str),
-            "requests": grouped["requests"].to_numpy(np.int64),
-            "avg_s": grouped["avg"].to_numpy(),
-            "p95_s": grouped["p95"].to_numpy(),
-        }
-    )
+    table = timing.most_requested(timing.stats_by(rows.take("codes:path"), rows.take(timing.COLUMN)), top)
+    paths = prepared.values["path"][table.index.to_numpy(np.int64)].astype(str)
+    return table.reset_index(drop=True).assign(path=paths)[["path", *table.columns]]
 
 
 def response_over_time(rows: Rows, bucket: str, grid: np.ndarray | None = None) -> pd.DataFrame | None:
     """Average and p95 response time per bucket (empty buckets of ``grid`` as blanks); None without the column."""
     prepared = rows.prepared
-    if "response_time_s" not in prepared.frame.columns:
+    if timing.COLUMN not in prepared.frame.columns:
         return None
-    seconds = rows.take("response_time_s")
-    ids = _bucket_ids(rows, bucket)
-    known = ~np.isnan(seconds)
-    grouped = pd.DataFrame({"id": ids[known], "s": seconds[known]}).groupby("id")["s"]
-    table = grouped.agg(avg="mean", p95=lambda s: s.quantile(P95))
+    table = timing.stats_by(_bucket_ids(rows, bucket), rows.take(timing.COLUMN))
     full, at = _on_grid(table.index.to_numpy(np.int64), grid)
     avg, p95 = np.full(len(full), np.nan), np.full(len(full), np.nan)
-    avg[at], p95[at] = table["avg"].to_numpy(), table["p95"].to_numpy()
+    avg[at], p95[at] = table["avg_s"].to_numpy(), table["p95"].to_numpy()
     return pd.DataFrame({"time": instants(full, prepared.tz), "avg_s": avg, "p95_s": p95})
 
 

@@ -15,6 +15,7 @@ from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts
 COLUMN = "response_time_s"
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 STATS = (*PERCENTILES, "max")
+COLUMNS = ("requests", "total_s", "avg_s", *STATS)  # a response-time table's columns, per key
 SLOW_MIN_REQUESTS = 5  # a URL requested fewer times is not ranked among the slowest (one outlier is no trend)
 TOP_N = 10
 NO_COLUMN = (
@@ -47,15 +48,18 @@ def response_summary(frame: pd.DataFrame) -> dict[str, float] | None:
     return {**{k: float(v) for k, v in zip(PERCENTILES, values, strict=True)}, "max": float(seconds.max())}
 
 
-def _grouped_stats(keys: pd.Series, seconds: np.ndarray) -> pd.DataFrame:
-    """requests, total_s, avg_s, p50, p95, p99, max per key (timed rows only)."""
-    table = pd.DataFrame({"key": keys.reset_index(drop=True), "s": seconds})
+def stats_by(keys: pd.Series | np.ndarray, seconds: np.ndarray) -> pd.DataFrame:
+    """requests, total_s, avg_s, p50, p95, p99, max per key (timed rows only): every surface's response-time table."""
+    keys = keys.reset_index(drop=True) if isinstance(keys, pd.Series) else pd.Series(keys)
+    table = pd.DataFrame({"key": keys, "s": seconds})
     table = table[~np.isnan(seconds)]
+    if table.empty:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "requests" else np.float64) for c in COLUMNS})
     grouped = table.groupby("key", sort=True, observed=True)["s"]
     stats = grouped.agg(requests="size", total_s="sum", avg_s="mean", max="max")
     quantiles = grouped.quantile(list(PERCENTILES.values())).unstack()
     quantiles.columns = list(PERCENTILES)
-    return stats.join(quantiles)[["requests", "total_s", "avg_s", *STATS]]
+    return stats.join(quantiles)[list(COLUMNS)]
 
 
 def _url_table(stats: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +73,7 @@ def by_url(frame: pd.DataFrame) -> pd.DataFrame | None:
     """Every URL's requests, time served (total and average) and percentiles; None without response times."""
     if missing_reason(frame) is not None:
         return None
-    return _url_table(_grouped_stats(frame["path"], _seconds(frame)))
+    return _url_table(stats_by(frame["path"], _seconds(frame)))
 
 
 def top_urls(frame: pd.DataFrame, top: int = TOP_N, table: pd.DataFrame | None = None) -> pd.DataFrame | None:
@@ -80,7 +84,12 @@ def top_urls(frame: pd.DataFrame, top: int = TOP_N, table: pd.DataFrame | None =
     table = by_url(frame) if table is None else table
     if table is None:
         return None
-    return table.sort_values(["requests", "total_s"], ascending=False, kind="stable").head(top).reset_index(drop=True)
+    return most_requested(table, top).reset_index(drop=True)
+
+
+def most_requested(table: pd.DataFrame, top: int = TOP_N) -> pd.DataFrame:
+    """The ``top`` rows of a ``stats_by`` table by requests, then by time served."""
+    return table.sort_values(["requests", "total_s"], ascending=False, kind="stable").head(top)
 
 
 def slowest(
@@ -99,5 +108,5 @@ def over_time(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFAU
     if missing_reason(frame) is not None:
         return None
     starts = bucket_starts(frame["time"], bucket, tz)
-    stats = _grouped_stats(starts, _seconds(frame)).reset_index().rename(columns={"key": "time"})
+    stats = stats_by(starts, _seconds(frame)).reset_index().rename(columns={"key": "time"})
     return stats[["time", "requests", *STATS]]
