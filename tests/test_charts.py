@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -477,3 +478,19 @@ def test_style_heatmap_empty_and_total_only() -> None:
 @pytest.mark.parametrize(("t", "expected"), [(0.0, "#f1f5fb"), (1.0, "#08306b"), (-1.0, "#f1f5fb"), (9.0, "#08306b")])
 def test_blend_endpoints_and_clamping(t: float, expected: str) -> None:
     assert theme.blend((theme.COLOURS["heat_low"], theme.COLOURS["heat_high"]), t) == theme.hex_rgb(expected)
+
+
+def test_response_time_lines_break_at_a_bucket_without_a_time():
+    """A bucket without any timed request is a gap in the line, not the previous bucket's value carried on."""
+    from dashboard.render.audience import percentiles_chart
+
+    times = pd.date_range("2026-06-01 10:00", periods=3, freq="1h", tz="UTC")
+    explore_table = pd.DataFrame({"time": times, "avg_s": [0.1, np.nan, 0.2], "p95_s": [0.3, np.nan, 0.4]})
+    audience_table = pd.DataFrame(
+        {"time": times, "p50": [0.1, np.nan, 0.2], "p95": [0.3, np.nan, 0.4], "p99": [0.5, np.nan, 0.6]}
+    )
+    for chart in (timeline.response_time_chart(explore_table), percentiles_chart(audience_table)):
+        spec = chart.to_dict()
+        assert spec["mark"]["invalid"].startswith("break-paths")
+        rows = next(iter(spec["datasets"].values()))
+        assert any(r["seconds"] is None for r in rows)  # the gap reaches the chart

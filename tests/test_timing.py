@@ -89,3 +89,16 @@ def test_over_time_keeps_the_repeated_fall_back_hour_as_two_buckets() -> None:
     assert [t.utcoffset().total_seconds() / 3600 for t in table["time"]] == [2, 1]
     assert table["p50"].tolist() == pytest.approx([0.2, 2.0])
     assert table["max"].tolist() == pytest.approx([0.3, 2.0])
+
+
+def test_over_time_has_every_bucket_an_hour_without_requests_included() -> None:
+    rows = [
+        ("01/Jun/2026:10:10:00 +0000", "/", 100_000),
+        ("01/Jun/2026:12:20:00 +0000", "/", 300_000),
+        ("01/Jun/2026:12:40:00 +0000", "/", 500_000),
+    ]
+    table = timing.over_time(timed_log(rows), "1h", "UTC")
+    assert [t.hour for t in table["time"]] == [10, 11, 12]
+    assert table["requests"].tolist() == [1, 0, 2]
+    assert np.isnan(table["p50"].iloc[1])  # no request, no figure: not the hour before carried on
+    assert table["p50"].iloc[2] == pytest.approx(0.4)

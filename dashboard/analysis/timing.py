@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts
+from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_grid, bucket_starts, check_bucket, instants
 
 COLUMN = "response_time_s"
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
@@ -104,9 +104,17 @@ def slowest(
 
 
 def over_time(frame: pd.DataFrame, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.DataFrame | None:
-    """p50, p95, p99 and max per time bucket (``buckets``' DST policy); None without response times."""
+    """p50, p95, p99 and max per time bucket (``buckets``' DST policy), every bucket of the frame's span included
+    (no timed request: 0 requests and blank figures); None without response times."""
     if missing_reason(frame) is not None:
         return None
     starts = bucket_starts(frame["time"], bucket, tz)
-    stats = stats_by(starts, _seconds(frame)).reset_index().rename(columns={"key": "time"})
-    return stats[["time", "requests", *STATS]]
+    stats = stats_by(starts, _seconds(frame))
+    utc_ns = frame["time"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
+    grid = instants(bucket_grid(int(utc_ns.min()), int(utc_ns.max()), check_bucket(bucket), tz), tz)
+    stats.index = stats.index.tz_convert("UTC").as_unit("ns")
+    full = stats.reindex(pd.DatetimeIndex(grid.dt.tz_convert("UTC")))
+    full["requests"] = full["requests"].fillna(0).astype(np.int64)
+    out = full.reset_index(drop=True)
+    out.insert(0, "time", grid.to_numpy())
+    return out[["time", "requests", *STATS]]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from dashboard.render.theme import CHART_HEIGHT, SERIES_COLOURS, bucket_slots, time_x
+from dashboard.render.theme import BREAK_AT_GAPS, CHART_HEIGHT, SERIES_COLOURS, bucket_slots, time_x
 
 PERCENTILE_LINES = ("p50", "p95", "p99")
 
@@ -14,10 +15,10 @@ def percentiles_chart(table: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
     """p50, p95 and p99 response time per bucket (seconds, log scale: a p99 can be 100 times the median)."""
     data = table.melt(id_vars="time", value_vars=list(PERCENTILE_LINES), var_name="percentile", value_name="seconds")
     data["time"] = bucket_slots(data["time"], tz)["x"].to_numpy()
-    data = data[data["seconds"] > 0]
+    data.loc[~(data["seconds"] > 0), "seconds"] = np.nan  # a log scale has no 0: a bucket without a time is a gap
     return (
         alt.Chart(data)
-        .mark_line(interpolate="step-after")
+        .mark_line(interpolate="step-after", invalid=BREAK_AT_GAPS)
         .encode(
             x=time_x("time", tz),
             y=alt.Y("seconds:Q", title="seconds", scale=alt.Scale(type="log")),

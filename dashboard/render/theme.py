@@ -46,6 +46,7 @@ DARK_HEAT = {"heat_low": "#1c2533", "heat_high": "#8cc4ff"}
 DARK_HEAT_SCHEME = "darkblue"  # Vega's sequential scheme made for dark backgrounds
 FADED_OPACITY = 0.2
 CHART_HEIGHT = 260
+BREAK_AT_GAPS = "break-paths-filter-domains"  # a line stops at a bucket without a value instead of bridging it
 BAR_STEP = 22  # pixels per bar of a horizontal bar chart
 
 WALL_TIME_FORMAT = LABEL_FORMAT  # how a time reads in labels, tables and the report (the slider's format)

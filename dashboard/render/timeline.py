@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.analysis.buckets import check_bucket
 from dashboard.render.theme import (
+    BREAK_AT_GAPS,
     CHART_HEIGHT,
     COLOURS,
     FADED_OPACITY,
@@ -202,7 +203,7 @@ def response_time_chart(table: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
     data["measure"] = data["measure"].map({"avg_s": "average", "p95_s": "p95"})
     return (
         alt.Chart(data)
-        .mark_line(interpolate="step-after")
+        .mark_line(interpolate="step-after", invalid=BREAK_AT_GAPS)
         .encode(
             x=time_x("time", tz),
             y=alt.Y("seconds:Q", title="seconds"),
