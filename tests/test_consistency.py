@@ -187,3 +187,20 @@ def test_both_pages_show_the_same_5xx_share(page, log_path, expected, fresh_cach
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["5xx"] == format_value("share_5xx", expected["share_5xx"])
     assert metrics["Requests"] == format_value("requests", expected["requests"])
+
+
+def test_buckets_are_the_sliders_positions_empty_hours_included(tmp_path, capsys):
+    """``summary``'s bucket count (log and store) is the Traffic slider's: an hour without requests is a bucket."""
+    hours = ["01/Jun/2026:10:05:00 +0000", "01/Jun/2026:10:45:00 +0000", "01/Jun/2026:13:15:00 +0000"]
+    log = tmp_path / "gap.log"
+    log.write_text("".join(combined("8.8.8.8", when, "GET / HTTP/1.1", 200, 10) + "\n" for when in hours))
+    loaded = load_log(str(log))
+    starts = traffic.bucket_options(build_cube(loaded.frame, "1h", "UTC"), "1h", "UTC")
+    assert len(starts) == 4  # 10:00, 11:00, 12:00, 13:00
+    from dashboard.cli import main
+
+    assert main(["ingest", str(log), "--store", str(tmp_path / "store")]) == 0
+    for source in ([str(log)], ["--store", str(tmp_path / "store")]):
+        capsys.readouterr()
+        assert main(["summary", *source, "--json", "--bucket", "1h"]) == 0
+        assert json.loads(capsys.readouterr().out)["buckets"] == len(starts)

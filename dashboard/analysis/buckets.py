@@ -122,6 +122,13 @@ def bucket_grid(first_ns: int, last_ns: int, span: pd.Timedelta, tz: str) -> np.
     return np.unique(bucket_ns(probes, wall_ns(probes, tz), span, tz))
 
 
+def span_buckets(first: pd.Timestamp | None, last: pd.Timestamp | None, bucket: str, tz: str) -> int:
+    """How many buckets the span from ``first`` to ``last`` covers, empty ones included (the slider's positions)."""
+    if first is None or last is None:
+        return 0
+    return len(bucket_grid(pd.Timestamp(first).value, pd.Timestamp(last).value, check_bucket(bucket), tz))
+
+
 def bucket_starts(times: pd.Series, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT_TZ) -> pd.Series:
     """Start of each row's bucket, as a tz-aware timestamp in ``tz``."""
     span = check_bucket(bucket)

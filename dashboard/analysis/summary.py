@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts
+from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, span_buckets
 from dashboard.analysis.figures import count_countries, headline
 from dashboard.analysis.pages import count_pageviews, pageview_mask
 from dashboard.analysis.timing import missing_reason, response_summary
@@ -72,7 +72,7 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
         "bots": bots,
         "visitors": visitors,
         "bytes": sent,
-        "buckets": int(bucket_starts(frame["time"], bucket, tz).nunique()) if len(frame) else 0,
+        "buckets": span_buckets(times.iloc[0], times.iloc[-1], bucket, tz) if len(frame) else 0,
         "bucket": bucket,
         "tz": tz,
         "pages_only": pages_only,

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, bucket_starts, check_bucket, check_tz
+from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, check_bucket, check_tz, span_buckets
 from dashboard.analysis.figures import count_countries, headline
 from dashboard.analysis.visitors import unique_visitors
 from dashboard.ingest import scanner
@@ -181,17 +181,11 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
         if rollups
         else pd.DataFrame(columns=["browser", "country", "status_class", "is_bot", "requests", "bytes"])
     )
-    starts = (
-        store.sql(f"SELECT DISTINCT epoch_us(bucket) AS bucket FROM {rollups}")["bucket"]
-        if rollups
-        else pd.Series([], dtype="int64")
-    )
     first, last = _time_range(store)
     countries = _counts(cells, "country")
     reasons, rejects = _rejects(store)
     parsed = manifest.rows
     rejected = sum(s.rejected for s in manifest.sources)
-    buckets = bucket_starts(pd.Series(pd.to_datetime(starts, unit="us", utc=True)), bucket, tz)
     fmt = manifest.sources[0].format if manifest.sources else "combined"
     statuses = _counts(cells, "status_class")
     visitors = count_visitors(store, rollups, tz) if rollups else 0
@@ -214,7 +208,7 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
         "bots": bots,
         "visitors": visitors,
         "bytes": int(cells["bytes"].sum()),
-        "buckets": int(buckets.nunique()),
+        "buckets": span_buckets(first, last, bucket, tz),
         "bucket": bucket,
         "tz": tz,
         "figures": figures,
