@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from dashboard.analysis.pages import KIND_VALUES, PAGEVIEW, kind_mask
 from dashboard.errors import DataBloomError
 from dashboard.ingest.raw import regex_problem
 from dashboard.schema import BOT_MODES, in_status_class
@@ -62,6 +63,7 @@ FIELDS: dict[str, Field] = {
         Field("referrer", "referrer", EQUALITY, "Referrer domain"),
         Field("vhost", "vhost", EQUALITY, "Virtual host"),
         Field("ip", "ip", EQUALITY, "Client IP or network"),
+        Field("kind", "path", EQUALITY, "Kind"),  # page, asset, other, or pageview (analysis.pages)
     )
 }
 
@@ -97,6 +99,8 @@ def check_filter(f: Filter) -> Filter:
         raise FilterError(f"{f.field} value longer than {MAX_VALUE} characters")
     if f.field == "bots" and f.value not in BOT_MODES:
         raise FilterError(f"bots is one of {', '.join(BOT_MODES)}, not {f.value!r}")
+    if f.field == "kind" and f.value not in KIND_VALUES:
+        raise FilterError(f"kind is one of {', '.join(KIND_VALUES)}, not {f.value!r}")
     if f.field == "status":
         _status_test(f.value)
     if f.field == "ip":
@@ -112,6 +116,19 @@ def parse_param(text: str) -> Filter:
     if len(parts) != 3:
         raise FilterError(f"a filter reads field:op:value, not {text!r}")
     return check_filter(Filter(*parts))
+
+
+PAGEVIEWS = Filter("kind", "is", PAGEVIEW)  # what the sidebar's page-views switch adds to every page's filters
+
+
+def with_settings(filters: Sequence[Filter], bots: str, pageviews: bool = False) -> list[Filter]:
+    """A page's filters with the sidebar's: its bot mode (unless "include") and its page-views switch."""
+    applied = list(filters)
+    if bots in BOT_MODES[1:] and (extra := Filter("bots", "is", bots)) not in applied:
+        applied.append(extra)
+    if pageviews and PAGEVIEWS not in applied:
+        applied.append(PAGEVIEWS)
+    return applied
 
 
 def to_params(filters: Iterable[Filter]) -> list[str]:
@@ -273,6 +290,12 @@ def _mask(frame: pd.DataFrame, f: Filter) -> np.ndarray:
     if f.field == "bots":
         keep = bot_mask(column, f.value)
         return np.ones(len(frame), dtype=bool) if keep is None else keep
+    if f.field == "kind":
+        missing = {"method", "status"} - set(frame.columns) if f.value == PAGEVIEW else set()
+        if missing:
+            raise FilterError(f"page views need the {' and '.join(sorted(missing))} of each request")
+        hit = kind_mask(frame, f.value)
+        return ~hit if f.op == "not" else hit
     if f.field == "status":
         hit = _status_test(f.value)(column.to_numpy().astype(np.int64))
     elif f.field == "ip":

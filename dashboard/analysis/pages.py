@@ -3,8 +3,9 @@
 A request's kind comes from the first rule that matches, in this order: the response's content type when the
 log has one (a ``content_type`` column), then the "other" path prefixes and extensions, then the asset path
 prefixes and extensions; anything left is a page. A page view is a GET of a page answered 2xx or 304 (a
-revalidated page was still viewed; redirects and errors were not). Every surface (the Audience page,
-``summary --json``, the visits) counts page views with ``pageview_mask``.
+revalidated page was still viewed; redirects and errors were not). Every surface (the sidebar's page-views switch
+on every page, the ``kind:pageview`` filter, ``summary --json``, the visits) counts page views with
+``pageview_mask``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pandas as pd
 
 PAGE, ASSET, OTHER_KIND = "page", "asset", "other"
 KINDS = (PAGE, ASSET, OTHER_KIND)
+PAGEVIEW = "pageview"  # the ``kind`` filter's value for page views: a page, fetched and answered
+KIND_VALUES = (*KINDS, PAGEVIEW)
 
 ASSET_EXTENSIONS = (
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "bmp", "woff", "woff2",
@@ -104,6 +107,13 @@ def pageview_mask(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> np.n
     answered = ((status >= 200) & (status < 300)) | np.isin(status, PAGE_STATUSES)
     get = (frame["method"] == "GET").to_numpy(dtype=bool)
     return (kind_codes(frame, rules) == KINDS.index(PAGE)) & answered & get
+
+
+def kind_mask(frame: pd.DataFrame, value: str, rules: PageRules = DEFAULT_RULES) -> np.ndarray:
+    """True for the rows of one kind (``KIND_VALUES``): the ``kind`` filter and the page-views switch."""
+    if value == PAGEVIEW:
+        return pageview_mask(frame, rules)
+    return kind_codes(frame, rules) == KINDS.index(value)
 
 
 def count_pageviews(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> int:

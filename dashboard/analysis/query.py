@@ -7,6 +7,8 @@
 - A value is bare (up to the next space) or double-quoted, with ``\\"`` and ``\\\\`` inside quotes. A quoted
   value is literal: ``path:"*"`` is a path equal to ``*``.
 - ``bot`` keeps only bots, ``-bot`` drops them (``bots:include|exclude|only`` is the long form).
+- ``kind:pageview`` keeps page views (what the sidebar's page-views switch counts); ``kind:page|asset|other``
+  a kind of request, ``-kind:asset`` all but one (``analysis.pages`` classifies).
 - Terms are combined with AND, like the chips. Fields and operators are those of ``filters.FIELDS``, checked
   by ``check_filter``, so the bar accepts exactly what a chip or a URL parameter accepts.
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.analysis.filters import FIELDS, Filter
+from dashboard.analysis.pages import PAGE_STATUSES, PAGEVIEW
 from dashboard.analysis.ranges import RESOLUTION, DateRange
 from dashboard.analysis.rows import DIMENSIONS
 from dashboard.ingest.formats import LogFormat, UnknownFormatError, get_format
@@ -45,6 +46,9 @@ def _filter_sql(f: Filter, columns: set[str]) -> str | None:
     column = FIELDS[f.field].column if f.field in FIELDS else None
     if f.field == "bots":
         return {"exclude": "NOT is_bot", "only": "is_bot"}.get(f.value)
+    if f.field == "kind" and f.op == "is" and f.value == PAGEVIEW and {"method", "status"} <= columns:
+        statuses = ", ".join(str(code) for code in PAGE_STATUSES)  # the answered GETs; paths are classified after
+        return f"method = 'GET' AND ((status >= 200 AND status < 300) OR status IN ({statuses}))"
     if f.field == "status" and f.op == "is":
         text = f.value.strip().lower()
         if len(text) == 3 and text[1:] == "xx" and text[0] in "12345" and text[0] + "xx" in STATUS_CLASSES:

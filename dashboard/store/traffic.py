@@ -4,7 +4,8 @@ The rollups are the 5-minute UTC cube with the visitor hashes of each cell, so e
 but the city points can be made from them: the cube is regrouped in DuckDB into buckets made of whole 5-minute
 buckets (the bucket of each 5-minute start comes from ``analysis.buckets``, the one bucket policy), and the
 visitors of a window are the distinct (hash, local day) pairs of its cells, counted by ``analysis.visitors``.
-Memory follows the cells and the window's visitors, not the rows of the history.
+Memory follows the cells and the window's visitors, not the rows of the history. Counting page views (the
+sidebar's switch) needs each row's kind, which the rollups lack: the page views are read as rows instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 
 from dashboard.analysis.buckets import bucket_starts, check_tz
 from dashboard.analysis.cube import CUBE_COLUMNS, TEXT_DIMENSIONS
-from dashboard.analysis.filters import Filter, bot_mask
+from dashboard.analysis.filters import PAGEVIEWS, Filter, bot_mask, filter_mask
 from dashboard.analysis.traffic import _city_points as city_points
 from dashboard.analysis.visitors import unique_visitors
 from dashboard.enrich.anonymise import anonymise_frame
@@ -25,6 +26,12 @@ from dashboard.store.rows import read_rows, row_columns
 VISITOR_COLUMNS = ("time", "ip", "user_agent", "is_bot")
 POINT_COLUMNS = ("time", "is_bot", "lat", "lon")
 BOT_SQL = {"include": None, "exclude": "NOT is_bot", "only": "is_bot"}
+# What the Traffic page reads of a page view: the cube's keys, the visitors' and the map's columns, and what
+# ``analysis.pages`` classifies by.
+PAGEVIEW_COLUMNS = (
+    *("time", "browser", "country", "status", "is_bot", "bytes", "ip", "user_agent", "lat", "lon"),
+    *("path", "method", "content_type"),
+)
 
 
 def _empty_cube(tz: str) -> pd.DataFrame:
@@ -108,6 +115,16 @@ def window_points(
     rows = read_rows(store, start, end, [Filter("bots", "is", bots)], columns=POINT_COLUMNS)
     keep = bot_mask(rows["is_bot"], bots) if len(rows) else None
     return city_points(rows if keep is None else rows[keep])  # the page's own count of the window's rows
+
+
+def pageview_rows(store: Store) -> pd.DataFrame:
+    """The page views of a store, for the Traffic page when it counts them (the rollups have no kind).
+
+    DuckDB reads only the answered GETs (the SQL part of ``kind:pageview``); ``analysis.pages`` then classifies
+    their paths as it does a log's rows, so a store and its log count the same page views.
+    """
+    rows = read_rows(store, filters=[PAGEVIEWS], columns=PAGEVIEW_COLUMNS)
+    return rows[filter_mask(rows, [PAGEVIEWS])].reset_index(drop=True) if len(rows) else rows
 
 
 def _micros(times: pd.Series) -> np.ndarray:

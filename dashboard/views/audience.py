@@ -21,9 +21,6 @@ from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
 KEY = "audience_"
-PAGES_ONLY_HELP = (
-    "response times of page views only (GETs of pages answered 2xx or 304); visits always count page views"
-)
 OWN_HOSTS_HELP = (
     "comma-separated host names left out of the referrers, besides those detected from the log "
     "(its virtual hosts and hosts that link between the site's own pages)"
@@ -44,6 +41,7 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Audience")
+    sidebar.counting_note(settings, selected)
     if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.cube is not None:
@@ -52,9 +50,8 @@ def render(settings: Settings, selected: Selected | None) -> None:
     if selected.loaded is None or selected.loaded.frame.empty:
         st.warning("This log has no parsed request to show.")
         return
-    top = st.columns([1, 2])
-    pages_only = top[0].toggle("Pages only", value=False, key=KEY + "pages_only", help=PAGES_ONLY_HELP)
-    typed = top[1].text_input(
+    pages_only = settings.pageviews  # the sidebar's switch: response times of page views; visits always count them
+    typed = st.text_input(
         "The site's own hosts", key=KEY + "own_hosts", help=OWN_HOSTS_HELP, placeholder="shop.example.com"
     )
     own = tuple(sorted({h.strip().lower() for h in typed.split(",") if h.strip()}))
@@ -136,7 +133,7 @@ def _kinds(data: AudienceData, pages_only: bool) -> None:
             table = data.static_files.assign(size=[human_bytes(b) for b in data.static_files["bytes"]])
             st.dataframe(table[["path", "requests", "size"]], hide_index=True)
     if pages_only:
-        st.caption("These panels count every request: the Pages only switch narrows the response times.")
+        st.caption("These panels count every request: the page-views switch narrows the response times.")
 
 
 def _seconds_table(table: pd.DataFrame) -> pd.DataFrame:

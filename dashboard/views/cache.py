@@ -23,7 +23,7 @@ from dashboard.analysis.audience import AudienceData
 from dashboard.analysis.audience import audience as build_audience
 from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
 from dashboard.analysis.explore import ExploreData, explore
-from dashboard.analysis.filters import Filter
+from dashboard.analysis.filters import PAGEVIEWS, Filter, filter_mask
 from dashboard.analysis.ranges import DateRange
 from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
@@ -43,6 +43,7 @@ MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
 ANONYMISED = "anonymised"
+PAGEVIEWS_ONLY = "pageviews"  # the fingerprint mark of a log's page views (the sidebar's switch)
 MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
 MAX_SELECTIONS = 16  # Explore's panels per log, zone, filter set and date range: going back is instant
 MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
@@ -143,6 +144,14 @@ def uploaded_log(
 def digest(data: bytes) -> str:
     """The SHA-256 of an upload: its cache key."""
     return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Counting page views…", hash_funcs=BY_DATA)
+def pageviews(loaded: LoadedLog) -> LoadedLog:
+    """The log's page views only (the sidebar's switch, the ``kind:pageview`` filter), with a fingerprint of its own:
+    its cube and the caches after it are computed once per log and switch."""
+    kept = loaded.frame[filter_mask(loaded.frame, [PAGEVIEWS])].reset_index(drop=True)
+    return _released(dataclasses.replace(loaded, frame=kept, fingerprint=(*log_identity(loaded), PAGEVIEWS_ONLY)))
 
 
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
@@ -297,6 +306,17 @@ def store_prepared(
 
     rows = read_rows(_store, start, end, parse_params(filters)[0], columns=EXPLORE_COLUMNS)
     return prepare(anonymise_frame(rows) if is_masked(loaded) else rows, tz)
+
+
+@st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Reading the page views…", hash_funcs=BY_DATA)
+def store_pageviews(loaded: LoadedLog, _store: Store) -> LoadedLog:
+    """A store's page views as a log (rollups have no kind: the Traffic page counts these rows instead)."""
+    from dashboard.enrich.anonymise import anonymise_frame
+    from dashboard.store.traffic import pageview_rows
+
+    rows = pageview_rows(_store)
+    frame = anonymise_frame(rows) if is_masked(loaded) else rows
+    return _released(LoadedLog(parse=loaded.parse, frame=frame, fingerprint=(*log_identity(loaded), PAGEVIEWS_ONLY)))
 
 
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Looking for anomalies…", hash_funcs=BY_DATA)

@@ -8,10 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import networks, versions
-from dashboard.analysis.filters import Filter, FilterError, filter_mask
+from dashboard.analysis.filters import Filter, FilterError, filter_mask, with_settings
 from dashboard.analysis.query import format_query
 from dashboard.enrich.asn import AsnTableError, load_asn_table
-from dashboard.schema import BOT_MODES
 from dashboard.views import cache, guard, notice, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.explore import current_filters
@@ -35,13 +34,14 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None) -> None:
     """The page body."""
     st.title("Clients")
+    sidebar.counting_note(settings, selected)
     if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.cube is not None or selected.loaded is None or selected.loaded.frame.empty:
         st.info("This page needs the rows of a log; a saved cube holds only counts. Open the log itself.")
         return
     filters, _ = current_filters()
-    applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
+    applied = with_settings(filters, settings.bots, settings.pageviews)
     if applied:
         st.caption(f"Filtered as on the Explore page: `{format_query(applied)}`")
     with guard.section("This selection", "Remove a filter on the Explore page."):

@@ -18,14 +18,14 @@ import streamlit as st
 from dashboard.analysis import explore
 from dashboard.analysis.buckets import check_bucket
 from dashboard.analysis.figures import WORSE_WHEN_UP
-from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params
+from dashboard.analysis.filters import FIELDS, Filter, FilterError, check_filter, parse_params, to_params, with_settings
 from dashboard.analysis.ranges import PRESETS, DateRange, custom_range, preset_range
 from dashboard.analysis.top import is_rest
 from dashboard.render import bars, heatmaps, theme, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_delta, format_value, rest_note, shown_ips
-from dashboard.schema import BOT_MODES, OTHER
+from dashboard.schema import OTHER
 from dashboard.views import annotations, cache, guard, icons, layout, map_panel, notice, pages, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
@@ -116,6 +116,7 @@ def page(config: AppConfig) -> None:
 def render(settings: Settings, selected: Selected | None, marks: list | tuple = ()) -> None:
     """The page body."""
     st.title("Explore")
+    sidebar.counting_note(settings, selected)
     if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.cube is not None:
@@ -142,7 +143,7 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
             _add_filter_form()
         _chips(filters)
         pages.link("lines", "Show these lines", pages.lines_params(filters, *_bounds(period)), ":material/article:")
-        applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
+        applied = with_settings(filters, settings.bots, settings.pageviews)
         try:
             if selected.store is not None:  # the period's rows only, read from the store with the filters
                 prepared, period, compare = store_source.explore_rows(selected, settings.tz, applied, period, compare)
@@ -217,7 +218,8 @@ def _add_filter_form() -> None:
         st.text_input(
             "Value",
             key=KEY + "value",
-            help="status: 404 or 4xx; bots: include, exclude or only; ip: an address or a CIDR network",
+            help="status: 404 or 4xx; bots: include, exclude or only; ip: an address or a CIDR network; "
+            "kind: page, asset, other or pageview",
         )
         st.button("Add", key=KEY + "add", on_click=_on_add)
         error = st.session_state.get(KEY + "add_error")

@@ -15,11 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import lines
-from dashboard.analysis.filters import Filter, FilterError
+from dashboard.analysis.filters import FIELDS, Filter, FilterError, with_settings
 from dashboard.analysis.query import QueryError, format_query, parse_query
 from dashboard.enrich.anonymise import mask_text
 from dashboard.ingest.raw import RawSearchError
-from dashboard.schema import BOT_MODES
 from dashboard.views import cache, guard, notice, pages, sidebar
 from dashboard.views.config import SAMPLE_LINES, AppConfig
 from dashboard.views.explore import FILTER_PARAM, current_filters
@@ -75,8 +74,8 @@ def _query_bar(filters: list[Filter]) -> None:
         key=KEY + "query",
         on_change=_on_query,
         placeholder='status:5xx country:US path~^/api -bot browser:"Mobile Safari"',
-        help="field:value, -field:value (not), field~regex, path:*text* (contains), bot / -bot; terms combine "
-        "with AND. Fields: country, browser, os, device, bots, crawler, status, method, path, referrer, vhost, ip.",
+        help="field:value, -field:value (not), field~regex, path:*text* (contains), bot / -bot, kind:pageview "
+        f"(page views; or kind:page, asset, other); terms combine with AND. Fields: {', '.join(FIELDS)}.",
     )
     if error is not None:
         text = st.session_state.get(KEY + "query", "")
@@ -112,6 +111,7 @@ def _drop_window() -> None:
 def render(settings: Settings, selected: Selected | None, sample_lines: int = SAMPLE_LINES) -> None:
     """The page body."""
     st.title("Lines")
+    sidebar.counting_note(settings, selected)
     if notice.nothing_loaded(settings.failure, selected):
         return
     sources = openers(selected, sample_lines)
@@ -128,7 +128,7 @@ def render(settings: Settings, selected: Selected | None, sample_lines: int = SA
         pattern = st.text_input("Search the lines", key=KEY + "search", placeholder="text in the line")
     with right:
         regex = st.toggle("Regex", key=KEY + "regex", help="Rust regular expressions: linear time, no look-around")
-    applied = [*filters, Filter("bots", "is", settings.bots)] if settings.bots in BOT_MODES[1:] else filters
+    applied = with_settings(filters, settings.bots, settings.pageviews)
     names = selected.loaded.parse.sources or [selected.name]
     period = _window(settings.tz)
     with guard.section("The lines", "Remove a filter or change the search."):

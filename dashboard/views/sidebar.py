@@ -1,6 +1,7 @@
-"""The shared sidebar: which log, which format, time zone, bucket size and bot filter.
+"""The shared sidebar: which log, which format, time zone, bucket size, bot filter and what is counted.
 
-Source, bucket, time zone and bot filter are bound to the URL, so a copied link reopens the same view.
+Source, bucket, time zone, bot filter and the page-views switch are bound to the URL, so a copied link reopens the
+same view.
 A log that fails to load is reported by the page in its main area (``Settings.failure``), instead of any log.
 """
 
@@ -34,6 +35,14 @@ UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
 AUTO, CUSTOM = "auto", "custom…"
 LOAD_ERRORS = (DataBloomError, OSError)
 KEY = "sidebar_"
+PAGEVIEWS_HELP = (
+    "count page views instead of every request, on every page: GETs of pages answered 2xx or 304, "
+    "not assets (CSS, JS, images…), API calls, redirects or errors; the query bar's kind:pageview"
+)
+PAGEVIEWS_NOTE = (
+    "Counting **page views** only (the sidebar's switch): GETs of pages answered 2xx or 304; assets, API calls, "
+    "redirects and errors are left out."
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class Settings:
     tz: str
     bots: str
     anonymise: bool = False
+    pageviews: bool = False  # every page counts page views (``analysis.pages.pageview_mask``) instead of requests
     failure: str | None = None  # why the chosen log could not be loaded: the page shows it instead of a log
 
 
@@ -117,6 +127,9 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         _live_bucket(source == LIVE or (source == SERVER and st.session_state.get(KEY + "follow", False)))
         bucket = st.selectbox("Bucket", BUCKETS, index=BUCKETS.index(DEFAULT_BUCKET), key="bucket", bind="query-params")
         bots = st.radio("Bots", BOT_MODES, index=0, key="bots", bind="query-params", horizontal=True)
+        pageviews = st.toggle(
+            "Count page views only", value=False, key="pageviews", bind="query-params", help=PAGEVIEWS_HELP
+        )
         anonymise = st.toggle(
             "Anonymise IPs",
             value=False,
@@ -128,7 +141,15 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
         selected, failure = _load(config, source, fmt)
         if selected is not None and selected.cube is None:
             selected = dataclasses.replace(selected, anonymise=anonymise)
-    return Settings(source=source, bucket=bucket, tz=tz, bots=bots, anonymise=anonymise, failure=failure), selected
+    settings = Settings(source, bucket, tz, bots, anonymise=anonymise, pageviews=pageviews, failure=failure)
+    return settings, selected
+
+
+def counting_note(settings: Settings, selected: Selected | None) -> None:
+    """One line under a page's title saying that its counts are page views, when the sidebar's switch is on
+    (a saved cube has no kinds: the Traffic page says so instead)."""
+    if settings.pageviews and selected is not None and selected.cube is None:
+        st.caption(PAGEVIEWS_NOTE)
 
 
 def _live_bucket(live: bool) -> None:

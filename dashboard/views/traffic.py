@@ -52,6 +52,8 @@ ATTRIBUTION = (
     "[IP Geolocation by DB-IP](https://db-ip.com) (CC BY 4.0) · Country shapes: "
     "[Natural Earth](https://www.naturalearthdata.com) via world-atlas (public domain)"
 )
+CUBE_PAGEVIEWS = "A saved cube keeps no page/asset split: these panels count every request. Open the log itself."
+PAGEVIEWS_LABEL = "Page views"
 CUBE_VISITORS_HELP = (
     "distinct client + user agent per bucket of the cube, summed over the window: a visitor seen in two buckets "
     "counts twice (an upper bound); all traffic, whatever the bot filter"
@@ -69,6 +71,7 @@ def render(
 ) -> None:
     """The page body; a followed log reruns it every few seconds with the lines that arrived."""
     st.title("Data Bloom")
+    sidebar.counting_note(settings, selected)
     if notice.nothing_loaded(settings.failure, selected):
         return
     if selected.is_sample:
@@ -99,10 +102,11 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
         return
     loaded = selected.loaded
     with guard.section("The traffic of this log", "Try another bucket size or time zone."):
-        if selected.store is not None:
-            cube = store_source.cube(selected, settings.bucket, settings.tz)
+        counted = _counted(settings, selected)
+        if counted.store is not None:
+            cube = store_source.cube(counted, settings.bucket, settings.tz)
         else:
-            cube = cache.cube(loaded, settings.bucket, settings.tz)
+            cube = cache.cube(counted.loaded, settings.bucket, settings.tz)
         buckets = traffic.bucket_options(cube, settings.bucket, settings.tz)
         if not buckets:
             st.warning("This log has no parsed request to show.")
@@ -118,7 +122,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                     alerts = store_source.alerts(selected, alerts_config)
                 else:
                     alerts = alerts_panel.load(selected, alerts_config)
-            _window_section(settings, selected, cube, buckets, alerts, live, marks)
+            _window_section(settings, counted, cube, buckets, alerts, live, marks)
             with guard.section("Alerts", "The other panels do not depend on them."):
                 alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz, selected.anonymise)
     with guard.section("Rejected lines"):
@@ -126,8 +130,23 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
     st.caption(ATTRIBUTION)
 
 
+def _counted(settings: Settings, selected: Selected) -> Selected:
+    """The log whose rows the panels count: its page views when the sidebar says so (alerts keep the whole log).
+
+    A store's rollups have no kind: its page views are read as rows, and counted as a log's are.
+    """
+    if not settings.pageviews:
+        return selected
+    if selected.store is not None:
+        return dataclasses.replace(selected, loaded=cache.store_pageviews(selected.loaded, selected.store), store=None)
+    return dataclasses.replace(selected, loaded=cache.pageviews(selected.loaded))
+
+
 def _cube_body(settings: Settings, selected: Selected) -> None:
     """A saved cube: every count panel; visitors from its visitors table; no rows, so no alerts or rejects."""
+    if settings.pageviews:
+        st.warning(CUBE_PAGEVIEWS, icon=icons.WARNING)
+        settings = dataclasses.replace(settings, pageviews=False)
     cube, exact = cache.rebucketed(selected.loaded, selected.cube, settings.bucket, settings.tz)
     buckets = traffic.bucket_options(cube, settings.bucket if exact else None, settings.tz)
     if not buckets:
@@ -204,7 +223,7 @@ def _window_section(
             data.figures["visitors"] = None if scoped_out else visitors
             data = dataclasses.replace(data, city_points=store_source.city_points(selected, start, end, settings.bots))
         with guard.section("The figures"):
-            _figures(data, selected)
+            _figures(data, selected, settings.pageviews)
         with guard.section("Browsers"):
             _browsers(data, settings, alerts, selected.anonymise, marks)
         with guard.section("The heatmap tables"):
@@ -273,7 +292,7 @@ def _advance(labels: list[str]) -> None:
     st.session_state["window"] = (labels[i + 1], labels[j + 1])
 
 
-def _figures(data: traffic.WindowData, selected: Selected) -> None:
+def _figures(data: traffic.WindowData, selected: Selected, pageviews: bool = False) -> None:
     figures = data.figures
     cols = layout.figure_columns(len(FIGURES) + 1)
     for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
@@ -283,7 +302,7 @@ def _figures(data: traffic.WindowData, selected: Selected) -> None:
                 "Visitors (sum per bucket)", "—" if value is None else format_value(key, value), help=CUBE_VISITORS_HELP
             )
             continue
-        col.metric(label, format_value(key, value))
+        col.metric(PAGEVIEWS_LABEL if key == "requests" and pageviews else label, format_value(key, value))
     cols[-1].metric(
         "Rejected lines",
         "—" if selected.cube is not None else f"{selected.loaded.parse.rejected:,}",
@@ -310,7 +329,8 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonym
         st.altair_chart(annotate(chart, marks, settings.tz, start, end))
     with right:
         table = with_rest(data.browser_totals, "browser", TOP_BARS)
-        st.altair_chart(bars.top_bar_chart(table, "browser", "Requests in the window", selectable=False))
+        title = f"{PAGEVIEWS_LABEL if settings.pageviews else 'Requests'} in the window"
+        st.altair_chart(bars.top_bar_chart(table, "browser", title, selectable=False))
         note = rest_note(table, "browser")
         if note:
             st.caption(note)
