@@ -144,10 +144,10 @@ def test_the_page_on_the_sample_shows_every_panel(fresh_caches, monkeypatch) -> 
     assert "www.example.com" not in set(referrers["referrer"])  # the sample's own host is left out
 
 
-def test_pages_only_narrows_the_response_times(fresh_caches, monkeypatch) -> None:
+def test_the_page_views_switch_narrows_the_response_times(fresh_caches, monkeypatch) -> None:
     at = run_page(monkeypatch)
     before = metrics(at)
-    at.toggle(key="audience_pages_only").set_value(True).run()
+    at.toggle(key="pageviews").set_value(True).run()  # the sidebar's switch
     after = metrics(at)
     assert after["Visits"] == before["Visits"]  # visits always count page views
     assert after["p50"] != before["p50"]
