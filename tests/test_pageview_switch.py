@@ -307,3 +307,27 @@ def test_the_traffic_page_of_a_store_counts_the_same_page_views(both, monkeypatc
     if not query:
         shown = dict((label, value) for label, value, _ in from_log["metrics"])
         assert shown["Page views"] == f"{int(pageview_mask(loaded.frame).sum()):,}"
+
+
+def test_the_page_views_and_their_cube_are_made_once_per_log_and_switch(small_log, tmp_path):
+    from dashboard.views import cache
+
+    loaded = load_log([tmp_path / "access.log"], fingerprint=("test", "pageviews-once"))
+    counted = cache.pageviews(loaded)
+    assert cache.pageviews(loaded) is counted
+    assert counted.fingerprint == (*loaded.fingerprint, cache.PAGEVIEWS_ONLY)
+    assert counted.parse is loaded.parse  # the line accounting stays the log's
+    assert len(counted.frame) == int(pageview_mask(loaded.frame).sum())
+    cube = cache.cube(counted, "1h", "UTC")
+    assert cache.cube(counted, "1h", "UTC") is cube
+    assert int(cube["requests"].sum()) == len(counted.frame) < int(cache.cube(loaded, "1h", "UTC")["requests"].sum())
+
+
+@pytest.mark.parametrize("query", [{"range": "all"}, {"range": "day", "f": ["status:is:2xx"]}])
+def test_explore_on_a_store_counts_the_same_page_views(both, monkeypatch, query):
+    """Over the whole history the switch's filter is pushed down to DuckDB; within a day it is applied in memory."""
+    log, store, _ = both
+    query = {**SWITCH, **query}
+    from_log = snapshot(run(EXPLORE_APP, f"--log {log}", monkeypatch, query))
+    from_store = snapshot(run(EXPLORE_APP, f"--store {store}", monkeypatch, query))
+    assert from_store == from_log and from_log["metrics"] and not from_log["errors"]
