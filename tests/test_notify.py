@@ -3,6 +3,7 @@ local sink that accepts, refuses or hangs, retries with backoff and the one line
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 
@@ -73,8 +74,8 @@ def test_slack_payload_has_text_and_blocks(receiver: Receiver) -> None:
     assert "observed 40 vs expected 1 requests" in texts and "ip=192.0.2.7 path=/a status=500" in texts
 
 
-def test_teams_payload_is_a_message_card(receiver: Receiver) -> None:
-    with WebhookSender(receiver.url, payload_format="teams", backoff=0.01) as sender:
+def test_teams_legacy_payload_is_a_message_card(receiver: Receiver) -> None:
+    with WebhookSender(receiver.url, payload_format="teams-legacy", backoff=0.01) as sender:
         assert sender.send(make_alert())
         assert sender.flush(5)
     (body,) = receiver.bodies
@@ -83,6 +84,43 @@ def test_teams_payload_is_a_message_card(receiver: Receiver) -> None:
     facts = {f["name"]: f["value"] for f in body["sections"][0]["facts"]}
     assert facts["observed"] == "40.0" and facts["expected"] == "1.0" and facts["start"] == "2026-06-01T10:00:00+00:00"
     assert "192.0.2.8" in body["sections"][1]["text"]
+
+
+def test_teams_payload_is_a_workflows_adaptive_card(receiver: Receiver) -> None:
+    with WebhookSender(receiver.url, payload_format="teams", backoff=0.01) as sender:
+        assert sender.send(make_alert())
+        assert sender.flush(5)
+    (body,) = receiver.bodies
+    # The envelope a Teams Workflows webhook ("post to a channel when a webhook request is received") reads.
+    assert set(body) == {"type", "attachments"} and body["type"] == "message"
+    (attachment,) = body["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    assert {element["type"] for element in card["body"]} == {"TextBlock", "FactSet"}
+    texts = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
+    assert all(isinstance(t, str) and t for t in texts)
+    assert "CRITICAL status 5xx: 40 5xx" in texts
+    assert "ip=192.0.2.8 path=/<b> status=503" in texts
+    headline = next(e for e in card["body"] if e.get("text") == "CRITICAL status 5xx: 40 5xx")
+    assert headline["color"] == "Attention" and headline["wrap"] is True
+    (facts,) = [e["facts"] for e in card["body"] if e["type"] == "FactSet"]
+    assert all(set(f) == {"title", "value"} and isinstance(f["value"], str) for f in facts)
+    shown = {f["title"]: f["value"] for f in facts}
+    assert shown["observed"] == "40 requests" and shown["expected"] == "1 requests"
+    assert shown["start"] == "2026-06-01T10:00:00+00:00"
+
+
+def test_an_anonymising_sender_masks_what_the_alert_shows(receiver: Receiver) -> None:
+    alert = make_alert("192.0.2.7")
+    with WebhookSender(receiver.url, backoff=0.01, anonymise=True) as sender:
+        assert sender.send(alert)
+        assert sender.flush(5)
+    (body,) = receiver.bodies
+    assert body["subject"] == "192.0.2.0"
+    assert [row["ip"] for row in body["evidence"]] == ["192.0.2.0", "192.0.2.0"]
+    assert alert.evidence["ip"].tolist() == ["192.0.2.7", "192.0.2.8"]  # the alert itself is left as it was
 
 
 def test_unknown_payload_format_is_an_error() -> None:
@@ -163,3 +201,70 @@ def test_parse_server(text: str, expected: tuple[str, int]) -> None:
 def test_parse_server_rejects(text: str) -> None:
     with pytest.raises(MailError, match="HOST:PORT"):
         parse_server(text)
+
+
+def masking_case() -> Alert:
+    """An alert whose evidence quotes addresses in the ip column (IPv4, IPv6, a host name) and inside text."""
+    start = pd.Timestamp("2026-06-01 10:00", tz="UTC")
+    evidence = pd.DataFrame(
+        {
+            "ip": ["198.51.100.23", "2001:db8:1:2:3:4:5:6", "crawler.example.net"],
+            "referrer": ["http://203.0.113.9/x", "-", "https://example.org/"],
+            "path": ["/a", "/b?from=198.51.100.23", "/c"],
+        }
+    )
+    message = "198.51.100.23 requested 60 distinct URLs"
+    return Alert(start, start + pd.Timedelta("10min"), "scanner", "warning", "198.51.100.23", 1, 60, message, evidence)
+
+
+MASKED_EVIDENCE = [
+    {"ip": "198.51.100.0", "referrer": "http://203.0.113.0/x", "path": "/a"},
+    {"ip": "2001:db8:1::", "referrer": "-", "path": "/b?from=198.51.100.0"},
+    {"ip": "(masked)", "referrer": "https://example.org/", "path": "/c"},
+]
+
+
+def _alerts_page(alert):  # no annotations: AppTest runs this source on its own
+    from dashboard.views import alerts_panel
+
+    alerts_panel.render([alert], [alert.start], ["10:00"], "UTC", anonymise=True)
+
+
+def test_every_surface_masks_alert_evidence_the_same_way(receiver, monkeypatch, tmp_path, capsys) -> None:
+    import json
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard.alerts
+    from dashboard.cli import main
+    from dashboard.pipeline import load_log
+    from dashboard.render import report
+    from support.loglines import combined
+
+    alert = masking_case()
+    page = AppTest.from_function(_alerts_page, args=(alert,), default_timeout=60).run()
+    assert not page.exception
+    (shown,) = [d.value for d in page.dataframe if "referrer" in d.value.columns]
+    assert shown.to_dict(orient="records") == MASKED_EVIDENCE
+    assert "198.51.100.23" not in " ".join(e.label for e in page.expander)
+
+    with WebhookSender(receiver.url, backoff=0.01, anonymise=True) as sender:
+        assert sender.send(alert)
+        assert sender.flush(5)
+    assert receiver.bodies[0]["evidence"] == MASKED_EVIDENCE
+
+    log = tmp_path / "access.log"
+    log.write_text(combined("192.0.2.1", "01/Jun/2026:10:01:00 +0000", "GET / HTTP/1.1", 200, 10) + "\n")
+    monkeypatch.setattr(dashboard.alerts, "detect_alerts", lambda frame, config=None: [alert])
+    assert main(["alerts", str(log), "--json", "--evidence", "--anonymise"]) == 0
+    (printed,) = json.loads(capsys.readouterr().out)
+    assert printed["evidence"] == MASKED_EVIDENCE and printed["subject"] == "198.51.100.0"
+
+    monkeypatch.setattr(report, "detect_alerts", lambda frame, config=None: [alert])
+    document = report.make_report(load_log(str(log)), anonymise=True).html
+    block = document[document.index('<div class="alert') :]
+    rows = re.findall(r"<tr>(<td.*?)</tr>", block[: block.index("</table>")])
+    cells = [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)] for row in rows]
+    assert cells == [list(row.values()) for row in MASKED_EVIDENCE]
+    assert "198.51.100.23" not in document

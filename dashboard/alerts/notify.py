@@ -4,6 +4,8 @@
 daemon thread delivers it, retrying failures with exponential backoff. When the queue is full the new message
 is dropped and counted, so a dead destination costs ingestion nothing. A message given up is logged once.
 Destinations subclass it: ``webhook.WebhookSender`` (generic JSON, Slack, Teams), ``notify_email.EmailSender``.
+With ``anonymise`` set, an alert's addresses are masked before it is prepared (``mask.shown_alert``, as on the
+page and in the report).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard.alerts.alert import Alert
+from dashboard.alerts.mask import shown_alert
 
 DEFAULT_COOLDOWN = 300.0  # seconds between two deliveries of the same rule (detector + subject)
 DEFAULT_QUEUE = 100
@@ -25,6 +28,10 @@ DEFAULT_BACKOFF = 0.5  # first retry delay in seconds, doubled on each attempt
 MAX_BACKOFF = 60.0
 EVIDENCE_SHOWN = 5  # evidence rows a chat message or an e-mail shows
 SEVERITY_COLOURS = {"critical": "C62828", "warning": "F9A825"}
+ADAPTIVE_CARD_VERSION = "1.4"  # what Teams renders in Workflows posts (1.5 features show on desktop only)
+ADAPTIVE_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+ADAPTIVE_COLOURS = {"critical": "Attention", "warning": "Warning"}  # Adaptive Card text colours, not hex
+FACT_KEYS = ("start", "end", "severity", "detector", "subject", "expected_text", "observed_text")
 
 logger = logging.getLogger("dashboard.alerts")
 
@@ -37,6 +44,7 @@ class QueuedSender(ABC):
     """
 
     name = "sender"
+    anonymise = False  # mask the addresses an alert shows before it is prepared
 
     def __init__(
         self,
@@ -73,6 +81,7 @@ class QueuedSender(ABC):
         """Queue one payload; False when it is within its rule's cooldown, the queue is full or we are closed."""
         if isinstance(payload, Alert):
             key = key or f"{payload.detector}:{payload.subject}"
+            payload = shown_alert(payload, self.anonymise)
             message = self.prepare(payload.to_dict(evidence=True), payload)
         else:
             if key is None and "detector" in payload:
@@ -193,8 +202,8 @@ def slack_payload(doc: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
-def teams_payload(doc: dict[str, Any]) -> dict[str, Any]:
-    """A Microsoft Teams incoming-webhook MessageCard (the connector format Teams and Power Automate accept)."""
+def teams_legacy_payload(doc: dict[str, Any]) -> dict[str, Any]:
+    """A MessageCard, for the Office 365 connectors' incoming webhooks (retired by Microsoft; kept for those left)."""
     facts = [
         {"name": key, "value": str(doc[key])}
         for key in ("start", "end", "severity", "detector", "subject", "expected", "observed", "unit")
@@ -214,9 +223,51 @@ def teams_payload(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def adaptive_card(doc: dict[str, Any]) -> dict[str, Any]:
+    """The alert as an Adaptive Card 1.4: the headline, a fact set of its window and figures, the evidence rows."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": "Data Bloom alert", "size": "Small", "isSubtle": True},
+        {
+            "type": "TextBlock",
+            "text": headline(doc),
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+            "color": ADAPTIVE_COLOURS.get(str(doc.get("severity")), "Default"),
+        },
+    ]
+    facts = [{"title": key.removesuffix("_text"), "value": str(doc[key])} for key in FACT_KEYS if key in doc]
+    if facts:
+        body.append({"type": "FactSet", "facts": facts})
+    evidence = evidence_lines(doc)
+    if evidence:
+        body.append({"type": "TextBlock", "text": "Evidence", "weight": "Bolder", "spacing": "Medium"})
+        body.extend(
+            {"type": "TextBlock", "text": line, "fontType": "Monospace", "wrap": True, "spacing": "None"}
+            for line in evidence
+        )
+    return {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": ADAPTIVE_CARD_VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+
+
+def teams_payload(doc: dict[str, Any]) -> dict[str, Any]:
+    """A Teams Workflows webhook post ("Post to a channel when a webhook request is received"): a message whose
+    one attachment is the alert's Adaptive Card."""
+    return {
+        "type": "message",
+        "attachments": [{"contentType": ADAPTIVE_CONTENT_TYPE, "contentUrl": None, "content": adaptive_card(doc)}],
+    }
+
+
 # name → payload builder: the ``--webhook-format`` choices of ``databloom watch``.
 PAYLOAD_FORMATS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "generic": generic_payload,
     "slack": slack_payload,
     "teams": teams_payload,
+    "teams-legacy": teams_legacy_payload,
 }

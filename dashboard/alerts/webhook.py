@@ -1,4 +1,4 @@
-"""POST alerts as JSON to a webhook (generic, Slack or Teams payload) without ever blocking the caller.
+"""POST alerts as JSON to a webhook (generic, Slack, Teams Workflows or legacy Teams) without blocking the caller.
 
 The queue, cooldown, retries and backoff are ``notify.QueuedSender``'s; this module does one HTTP attempt.
 Connection refused, timeouts, 5xx and 429 are retried; other 4xx are given up at once.
@@ -53,12 +53,14 @@ class WebhookSender(QueuedSender):
         max_backoff: float = MAX_BACKOFF,
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        anonymise: bool = False,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise WebhookError(f"webhook URL must be http:// or https://, got {url!r}")
         if payload_format not in PAYLOAD_FORMATS:
             raise WebhookError(f"unknown webhook format {payload_format!r} (known: {', '.join(PAYLOAD_FORMATS)})")
         self.url, self.timeout, self.payload_format = url, timeout, payload_format
+        self.anonymise = anonymise
         super().__init__(
             cooldown=cooldown,
             max_queue=max_queue,

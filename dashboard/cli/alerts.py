@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default=None, metavar="FILE", help=CONFIG_HELP)
     parser.add_argument("--json", action="store_true", help="a JSON list of alerts on stdout")
     parser.add_argument("--evidence", action="store_true", help="with --json: add the evidence rows")
+    parser.add_argument("--anonymise", action="store_true", help="mask the addresses the alerts show")
 
 
 def format_alert(alert) -> str:
@@ -31,11 +32,12 @@ def format_alert(alert) -> str:
 def run(args: argparse.Namespace) -> int:
     """Check the configuration first (a bad key fails before the log is read), load, detect, print."""
     from dashboard.alerts import detect_alerts, load_config
+    from dashboard.alerts.mask import shown_alert
 
     check_source_args(args)
     config = load_config(args.config)
     loaded = load_source(args)
-    alerts = detect_alerts(loaded.frame, config)
+    alerts = [shown_alert(a, args.anonymise) for a in detect_alerts(loaded.frame, config)]
     if args.json:
         print_json([a.to_dict(evidence=args.evidence) for a in alerts])
     else:

@@ -60,8 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--webhook-format",
         choices=list(PAYLOAD_FORMATS),
         default="generic",
-        help="the webhook's payload: the alert's JSON (generic), Slack blocks or a Teams MessageCard",
+        help="the webhook's payload: the alert's JSON (generic), Slack blocks, a Teams Workflows Adaptive Card "
+        "(teams) or an Office 365 connector MessageCard (teams-legacy)",
     )
+    parser.add_argument("--anonymise", action="store_true", help="mask the addresses each alert shows")
     parser.add_argument(
         "--email-to", action="append", default=[], metavar="ADDR", help="mail each alert to ADDR (repeatable)"
     )
@@ -102,12 +104,15 @@ def make_senders(args: argparse.Namespace) -> list:
         senders.append(WebhookSender(args.webhook, payload_format=args.webhook_format, cooldown=args.cooldown))
     if settings is not None:
         senders.append(EmailSender(settings, cooldown=args.cooldown))
+    for sender in senders:
+        sender.anonymise = args.anonymise
     return senders
 
 
 def run(args: argparse.Namespace) -> int:
     """Check config, path and destinations; then poll until --seconds, Ctrl-C or SIGTERM, printing each new alert."""
     from dashboard.alerts import load_config
+    from dashboard.alerts.mask import shown_alert
     from dashboard.alerts.watch import AlertWatcher, fan_out
     from dashboard.live.livelog import LiveLog
 
@@ -123,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         while not stop["now"] and (deadline is None or time.monotonic() < deadline):
             for alert in watcher.step():
-                print_json(alert.to_dict())
+                print_json(shown_alert(alert, args.anonymise).to_dict())
                 sys.stdout.flush()
             time.sleep(args.interval)
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.alerts import AlertConfigError
 from dashboard.alerts.drill import alert_filters
+from dashboard.alerts.mask import shown_alert
 from dashboard.analysis.filters import Filter
 from dashboard.render.format import masked_network, shown_text
 from dashboard.views import icons, pages
@@ -90,14 +91,12 @@ def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str
     st.dataframe(alerts_table(alerts, tz, anonymise), hide_index=True)
     for i, alert in enumerate(alerts[:MAX_LISTED]):
         icon = SEVERITY_ICONS.get(alert.severity, icons.SEVERITY_OTHER)
-        title = f"{alert.start.tz_convert(tz):%Y-%m-%d %H:%M} · {alert.detector} · {alert.subject}"
-        with st.expander(shown_text(title, anonymise), icon=icon):
-            st.text(shown_text(alert.message, anonymise))
-            if not alert.evidence.empty:
-                evidence = alert.evidence.astype(str)
-                if anonymise:
-                    evidence = evidence.map(shown_text, anonymise=True)
-                st.dataframe(evidence, hide_index=True)
+        shown = shown_alert(alert, anonymise)
+        title = f"{shown.start.tz_convert(tz):%Y-%m-%d %H:%M} · {shown.detector} · {shown.subject}"
+        with st.expander(title, icon=icon):
+            st.text(shown.message)
+            if not shown.evidence.empty:
+                st.dataframe(shown.evidence, hide_index=True)
             st.button(
                 "Show this window",
                 key=f"{KEY}window_{i}",
