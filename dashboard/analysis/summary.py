@@ -1,4 +1,4 @@
-"""The ``summary --json`` document: accounting, time range, browsers, countries, statuses, visitors."""
+"""The ``summary --json`` document: accounting, time range, browsers, countries, statuses, visitors, networks."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import pandas as pd
 
 from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, span_buckets
 from dashboard.analysis.figures import count_countries, headline
+from dashboard.analysis.networks import bots_by_kind, networks
 from dashboard.analysis.pages import count_pageviews, pageview_mask
 from dashboard.analysis.timing import missing_reason, response_summary
 from dashboard.analysis.visitors import unique_visitors
 from dashboard.analysis.visits import sessionize, visit_figures
+from dashboard.enrich.asn import AsnTableError, load_asn_table
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import STATUS_LABELS, is_country, status_codes
+
+TOP_NETWORKS = 10
 
 
 def _counts(series: pd.Series) -> dict[str, int]:
@@ -36,6 +40,31 @@ def audience(frame: pd.DataFrame) -> dict:
         "bounce_rate": visits["bounce_rate"],
         "response_time": response_summary(frame),
         "response_time_missing": missing_reason(frame),
+    }
+
+
+def clients(frame: pd.DataFrame, top: int = TOP_NETWORKS) -> dict:
+    """The Clients page's network tables: the top networks and bot/human requests per kind of network (null with
+    the reason when the bundled AS table cannot be read)."""
+    try:
+        table = networks(frame, load_asn_table())
+    except AsnTableError as exc:
+        return {"networks": None, "bots_by_network_kind": None, "networks_missing": str(exc)}
+    kinds = bots_by_kind(table)
+    return {
+        "networks": [
+            {"asn": int(r.asn), "name": str(r.organisation), "requests": int(r.requests), "kind": str(r.kind)}
+            for r in table.head(top).itertuples()
+        ],
+        "bots_by_network_kind": {
+            str(r.kind): {
+                "bot_requests": int(r.bot_requests),
+                "human_requests": int(r.human_requests),
+                "share_of_bots": float(r.share_of_bots),
+            }
+            for r in kinds.itertuples()
+        },
+        "networks_missing": None,
     }
 
 
@@ -78,6 +107,7 @@ def summarize(loaded: LoadedLog, bucket: str = DEFAULT_BUCKET, tz: str = DEFAULT
         "pages_only": pages_only,
         "figures": figures,
         **audience(frame),
+        **clients(frame),
         "reject_reasons": dict(parse.reasons.most_common()),
         "rejects": [{"source": r.source, "line": r.line, "reason": r.reason, "raw": r.raw} for r in parse.rejects],
     }

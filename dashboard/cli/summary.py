@@ -1,5 +1,5 @@
 """``databloom summary PATH...`` (or ``--store DIR``): totals, time range, format, top browsers and countries,
-statuses, rejects."""
+statuses, rejects; for logs also the top networks and bots by kind of network (the Clients page's tables)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from dashboard.cli.common import (
     print_summary,
 )
 
+NETWORKS_SHOWN = 5  # the text summary's networks; --json has the top 10
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The log arguments (or --store) and --json."""
@@ -25,6 +27,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None, metavar="DIR", help="summarize a store instead of logs")
     parser.add_argument("--pages-only", action="store_true", help="count page views only (see the README's Audience)")
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
+
+
+def print_networks(doc: dict) -> None:
+    """The top networks and the bots per kind of network, briefly (a store's summary has neither)."""
+    if doc.get("networks_missing"):
+        print(f"Networks:  {doc['networks_missing']}")
+    if not doc.get("networks"):
+        return
+    print("Networks:")
+    for row in doc["networks"][:NETWORKS_SHOWN]:
+        asn = f"AS{row['asn']}" if row["asn"] else "—"
+        print(f"  {asn:<10} {row['name'][:30]:<30} {row['kind']:<12} {row['requests']:>12,}")
+    kinds = doc["bots_by_network_kind"]
+    print("Bots by network: " + ", ".join(f"{kind} {figures['bot_requests']:,}" for kind, figures in kinds.items()))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,4 +62,5 @@ def run(args: argparse.Namespace) -> int:
         print_json(doc)
     else:
         print_summary(doc)
+        print_networks(doc)
     return 0 if doc["parsed"] or not doc["lines"] else 1

@@ -6,9 +6,17 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from dashboard.analysis.audience import AudienceData
+from dashboard.analysis.timing import STATS
 from dashboard.render.theme import BREAK_AT_GAPS, CHART_HEIGHT, SERIES_COLOURS, bucket_slots, time_x
 
 PERCENTILE_LINES = ("p50", "p95", "p99")
+RESPONSE_LABELS = {"max": "Max"}
+SECONDS_COLUMNS = {  # column → (title, factor): totals in seconds, single responses in milliseconds
+    "total_s": ("time served (s)", 1.0),
+    "avg_s": ("avg (ms)", 1000.0),
+    **{key: (f"{key} (ms)", 1000.0) for key in STATS},
+}
 
 
 def percentiles_chart(table: pd.DataFrame, tz: str = "UTC") -> alt.Chart:
@@ -54,3 +62,33 @@ def format_seconds(seconds: float | None) -> str:
 def format_share(share: float | None) -> str:
     """A share as a percentage with one decimal; '–' when unknown."""
     return "–" if share is None else f"{share:.1%}"
+
+
+def seconds_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A timing table as it is read: single responses in milliseconds, time served in seconds (page and report)."""
+    out = table.copy()
+    for column, (title, factor) in SECONDS_COLUMNS.items():
+        if column in out:
+            out[title] = (out.pop(column) * factor).round(1)
+    return out
+
+
+def visit_figures(data: AudienceData) -> list[tuple[str, str]]:
+    """The Audience page's visit figures, written as the page writes them."""
+    figures = data.visit_figures
+    per_visit = figures["pages_per_visit"]
+    return [
+        ("Page views", f"{data.pageviews:,}"),
+        ("Visits", f"{figures['visits']:,}"),
+        ("Bounce rate", format_share(figures["bounce_rate"])),
+        ("Pages per visit", "–" if per_visit is None else f"{per_visit:.2f}"),
+        ("Median visit", format_duration(figures["duration_median_s"])),
+        ("Mean visit", format_duration(figures["duration_mean_s"])),
+    ]
+
+
+def response_figures(data: AudienceData) -> list[tuple[str, str]]:
+    """p50, p95, p99 and max over the selection (none without response times)."""
+    if data.response is None:
+        return []
+    return [(RESPONSE_LABELS.get(key, key), format_seconds(data.response[key])) for key in STATS]

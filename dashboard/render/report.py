@@ -1,5 +1,6 @@
 """A self-contained HTML report (the GoAccess habit of mailing one file): figures, charts, tables, the world map,
-the alerts of the range with their evidence, and the annotations (also drawn on every time chart).
+the alerts of the range with their evidence, the annotations (also drawn on every time chart), and the Audience
+and Clients pages' panels (``report_sections``) over the same rows.
 
 The file opens offline: Vega, Vega-Lite and vega-embed are inlined from ``vl-convert-python``'s bundled
 JavaScript (no CDN), every chart's data is embedded in its spec, and the map is inline SVG. Everything from the
@@ -21,43 +22,36 @@ import pandas as pd
 
 from dashboard.alerts import detect_alerts
 from dashboard.alerts.alert import Alert
+from dashboard.alerts.mask import shown_alert
 from dashboard.analysis import explore
 from dashboard.analysis.annotations import Annotation, annotation_table, within
+from dashboard.analysis.audience import AudienceData, audience
 from dashboard.analysis.buckets import check_bucket
-from dashboard.analysis.figures import Figure
-from dashboard.analysis.filters import Filter
+from dashboard.analysis.filters import Filter, filter_mask
 from dashboard.analysis.ranges import preset_range
-from dashboard.analysis.rows import prepare
+from dashboard.analysis.rows import prepare, select_rows
 from dashboard.errors import DataBloomError
 from dashboard.pipeline import LoadedLog
 from dashboard.render import bars, heatmaps, timeline
 from dashboard.render.annotations import annotate, time_range
-from dashboard.render.format import format_delta, format_value, shown_ips, shown_text
+from dashboard.render.digest import digest_html
+from dashboard.render.format import shown_ips
+from dashboard.render.report_sections import (
+    CSS,
+    Section,
+    audience_sections,
+    clients_sections,
+    heading,
+    html_table,
+)
 from dashboard.render.theme import WALL_TIME_FORMAT
 from dashboard.render.worldmap import world_svg
 
 TITLE = "Data Bloom report"
+
 EVIDENCE_ROWS = 5  # evidence lines shown per alert
 EMBED_OPTIONS = {"actions": False, "mode": "vega-lite", "renderer": "svg"}
 JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:24px;
-color:#1b1f24;background:#fff}
-h1{margin:0 0 4px}h2{margin:32px 0 8px;border-bottom:1px solid #dde0e5;padding-bottom:4px}
-.meta{color:#555}.figures{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
-.figure{border:1px solid #dde0e5;border-radius:8px;padding:10px 14px;min-width:130px}
-.figure .label{color:#555;font-size:12px}.figure .value{font-size:22px;font-weight:600}
-.up{color:#2e7d32}.down{color:#c62828}.delta{font-size:12px}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:24px}
-table{border-collapse:collapse;font-size:13px;width:100%}
-th,td{border-bottom:1px solid #eceef1;padding:3px 8px;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-td.t{word-break:break-all}
-.worldmap{width:100%;max-width:900px;height:auto}.alert{border-left:4px solid #f9a825;padding:2px 12px;margin:12px 0}
-.alert.critical{border-color:#c62828}.alert h3{margin:4px 0;font-size:15px}
-.chart{min-height:120px}.chart.vega-embed{width:100%;display:flex}section{min-width:0}
-footer{margin-top:40px;color:#777;font-size:12px}
-"""
 
 
 class ReportError(DataBloomError):
@@ -89,18 +83,6 @@ def script_json(value: object) -> str:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A titled part of the report: a chart, a table, an HTML block (escaped where it is built), or several."""
-
-    title: str
-    chart: alt.TopLevelMixin | None
-    table: pd.DataFrame | None
-    note: str = ""
-    block: str = ""
-    wide: bool = False
-
-
-@dataclass(frozen=True)
 class Report:
     """The report document, the digest mailed with it (``report --email``) and the alerts both list."""
 
@@ -109,44 +91,15 @@ class Report:
     alerts: list[Alert]
 
 
-def _cell(value: object, column: str) -> str:
-    if isinstance(value, float) and column == "share":
-        return f'<td class="n">{value:.1%}</td>'
-    if isinstance(value, float) and column.endswith("_s"):
-        return f'<td class="n">{value:.3f}</td>'
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<td class="n">{value:,}</td>'
-    return f'<td class="t">{html.escape(str(value))}</td>'
-
-
-def html_table(table: pd.DataFrame) -> str:
-    """An escaped HTML table of ``table`` (no index)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    rows = []
-    for record in table.itertuples(index=False):
-        cells = "".join(
-            _cell(v.item() if hasattr(v, "item") else v, str(c)) for v, c in zip(record, table.columns, strict=True)
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _figure_html(figure: Figure) -> str:
-    delta = ""
-    change = format_delta(figure)
-    if change is not None and figure.previous is not None:
-        direction = "up" if (figure.delta or 0) > 0 else "down" if (figure.delta or 0) < 0 else ""
-        previous = format_value(figure.key, figure.previous)
-        delta = f'<div class="delta {direction}">{html.escape(change)} vs {html.escape(previous)}</div>'
-    value = format_value(figure.key, figure.value)
-    return (
-        f'<div class="figure"><div class="label">{html.escape(figure.label)}</div>'
-        f'<div class="value">{html.escape(value)}</div>{delta}</div>'
-    )
-
-
-def sections(data: explore.ExploreData, tz: str, annotations: Sequence[Annotation] = ()) -> list[Section]:
-    """The report's parts, in order (the same panels as the Explore page); annotations on every time chart."""
+def sections(
+    data: explore.ExploreData,
+    tz: str,
+    annotations: Sequence[Annotation] = (),
+    people: AudienceData | None = None,
+    rows: pd.DataFrame | None = None,
+) -> list[Section]:
+    """The report's parts, in order: the Explore page's panels, then the Audience page's (``people``) and the
+    Clients page's (over ``rows``) when given; annotations on every time chart."""
     start, end = time_range(data.traffic, "time", check_bucket(data.bucket))
 
     def marked(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -181,6 +134,10 @@ def sections(data: explore.ExploreData, tz: str, annotations: Sequence[Annotatio
             "Requests by country", None, None, "hover a country for its figure", world_svg(data.country_totals), True
         )
     )
+    if people is not None:
+        parts.extend(audience_sections(people, tz, marked))
+    if rows is not None and len(rows):
+        parts.extend(clients_sections(rows))
     return parts
 
 
@@ -240,10 +197,12 @@ def render_html(
     tz: str,
     alerts: Sequence[Alert] = (),
     annotations: Sequence[Annotation] = (),
+    people: AudienceData | None = None,
+    rows: pd.DataFrame | None = None,
 ) -> str:
     """The whole document."""
     charts: list[tuple[str, dict]] = []
-    parts = [alerts_section(alerts, tz), *sections(data, tz, annotations)]
+    parts = [alerts_section(alerts, tz), *sections(data, tz, annotations, people, rows)]
     if annotations:
         parts.append(annotations_section(annotations, tz))
     body = [_section_html(section, f"chart-{i}", charts) for i, section in enumerate(parts)]
@@ -256,38 +215,11 @@ def render_html(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{CSS}</style>"
-        f"<script>{vega_bundle()}</script></head><body>{_heading(data, title, meta)}"
+        f"<script>{vega_bundle()}</script></head><body>{heading(data, title, meta)}"
         f'<div class="grid">{"".join(body)}</div>'
         "<footer>Made with Data Bloom · IP Geolocation by DB-IP (db-ip.com, CC BY 4.0) · "
         "Country shapes: Natural Earth (public domain)</footer>"
         f"<script>{embed}</script></body></html>\n"
-    )
-
-
-def _heading(data: explore.ExploreData, title: str, meta: Sequence[str]) -> str:
-    figures = "".join(_figure_html(f) for f in data.figures)
-    meta_html = "".join(f'<div class="meta">{html.escape(line)}</div>' for line in meta)
-    return f'<h1>{html.escape(title)}</h1>{meta_html}<div class="figures">{figures}</div>'
-
-
-def digest_html(
-    data: explore.ExploreData, *, title: str, meta: Sequence[str], tz: str, alerts: Sequence[Alert], annotations
-) -> str:
-    """The e-mail body of a digest: the figures, the alerts (headlines) and annotations; the report is attached."""
-    items = "".join(
-        f"<li><b>{html.escape(a.severity)}</b> {html.escape(a.detector)} {html.escape(a.subject)}: "
-        f"{html.escape(a.message)} ({a.start.tz_convert(tz).strftime(WALL_TIME_FORMAT)})</li>"
-        for a in alerts
-    )
-    notes = "".join(
-        f"<li>{html.escape(row.time)} {html.escape(row.text)}</li>"
-        for row in annotation_table(annotations, tz).itertuples()
-    )
-    return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><style>{CSS}</style></head><body>'
-        f"{_heading(data, title, meta)}<h2>Alerts</h2>{f'<ul>{items}</ul>' if items else '<p>No alert.</p>'}"
-        f"{f'<h2>Annotations</h2><ul>{notes}</ul>' if notes else ''}"
-        '<p class="meta">The full report is attached (one HTML file that opens offline).</p></body></html>\n'
     )
 
 
@@ -302,13 +234,29 @@ def report_data(
 ) -> explore.ExploreData:
     """The figures and panels a report shows: the Explore page's data for a preset range (counted on the full
     addresses; ``anonymise`` masks the addresses it shows)."""
+    return report_selection(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)[0]
+
+
+def report_selection(
+    loaded: LoadedLog,
+    *,
+    tz: str = "UTC",
+    preset: str = "all",
+    filters: Sequence[Filter] = (),
+    anonymise: bool = False,
+    top: int = explore.TOP_N,
+) -> tuple[explore.ExploreData, pd.DataFrame]:
+    """The Explore data of the range (see ``report_data``) and its rows after the filters, on the full addresses:
+    what the Audience and Clients sections count."""
     prepared = prepare(loaded.frame, tz)
     period = None if preset == "all" else preset_range(prepared.frame["time"], preset)
     data = explore.explore(prepared, filters, period, compare=period is not None, top=top)
     if anonymise and "ips" in data.tops:
         ips = data.tops["ips"]
         data = replace(data, tops={**data.tops, "ips": ips.assign(ip=shown_ips(ips["ip"], True))})
-    return data
+    mask = filter_mask(prepared.frame, filters) if filters else None
+    chosen = select_rows(prepared, mask, period).index
+    return data, prepared.frame.iloc[chosen]
 
 
 def report_alerts(
@@ -319,19 +267,7 @@ def report_alerts(
     alerts = detect_alerts(loaded.frame, config)
     if data.period is not None:
         alerts = [a for a in alerts if a.end > data.period.start and a.start < data.period.end]
-    if not anonymise:
-        return alerts
-    return [
-        replace(
-            a,
-            subject=shown_text(a.subject, True),
-            message=shown_text(a.message, True),
-            evidence=a.evidence.assign(ip=shown_ips(a.evidence["ip"], True, per_client=False))
-            if "ip" in a.evidence
-            else a.evidence,
-        )
-        for a in alerts
-    ]
+    return [shown_alert(a, anonymise) for a in alerts]
 
 
 def make_report(
@@ -347,7 +283,8 @@ def make_report(
     alerts_config: dict | None = None,
 ) -> Report:
     """The report for a loaded log: a date-range preset (compared with the previous period unless ``all``)."""
-    data = report_data(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)
+    data, rows = report_selection(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)
+    people = audience(rows, bucket=data.bucket, tz=tz)
     alerts = report_alerts(loaded, data, anonymise=anonymise, config=alerts_config)
     start, end = time_range(data.traffic, "time", check_bucket(data.bucket))
     shown = within(annotations, start, end)
@@ -368,8 +305,10 @@ def make_report(
     if anonymise:
         meta.append("IP addresses anonymised (last IPv4 octet, last 80 IPv6 bits)")
     meta.append(f"generated {datetime.now(UTC).strftime(WALL_TIME_FORMAT)} UTC")
-    document = render_html(data, title=title, meta=meta, tz=tz, alerts=alerts, annotations=shown)
-    digest = digest_html(data, title=title, meta=meta, tz=tz, alerts=alerts, annotations=shown)
+    document = render_html(
+        data, title=title, meta=meta, tz=tz, alerts=alerts, annotations=shown, people=people, rows=rows
+    )
+    digest = digest_html(data, title=title, meta=meta, tz=tz, alerts=alerts, annotations=shown, people=people)
     return Report(document, digest, alerts)
 
 

@@ -7,29 +7,24 @@ of the response-time panels. Each section draws inside its own guard.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.analysis.audience import AudienceData
-from dashboard.analysis.timing import SLOW_MIN_REQUESTS, STATS
+from dashboard.analysis.timing import SLOW_MIN_REQUESTS
 from dashboard.analysis.visits import VISIT_TIMEOUT
 from dashboard.render import bars, theme
-from dashboard.render.audience import format_duration, format_seconds, format_share, percentiles_chart
+from dashboard.render.audience import percentiles_chart, response_figures, seconds_table, visit_figures
 from dashboard.render.format import human_bytes
 from dashboard.views import cache, guard, notice, sidebar
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
 KEY = "audience_"
+METRIC_HELP = {"Bounce rate": "visits of a single page view"}
 OWN_HOSTS_HELP = (
     "comma-separated host names left out of the referrers, besides those detected from the log "
     "(its virtual hosts and hosts that link between the site's own pages)"
 )
-SECONDS_COLUMNS = {  # column → (title, factor): totals in seconds, single responses in milliseconds
-    "total_s": ("time served (s)", 1.0),
-    "avg_s": ("avg (ms)", 1000.0),
-    **{key: (f"{key} (ms)", 1000.0) for key in STATS},
-}
 
 
 def page(config: AppConfig) -> None:
@@ -73,16 +68,9 @@ def render(settings: Settings, selected: Selected | None) -> None:
 
 def _visits(data: AudienceData) -> None:
     st.subheader("Visits")
-    figures = data.visit_figures
-    cols = st.columns(6)
-    cols[0].metric("Page views", f"{data.pageviews:,}")
-    cols[1].metric("Visits", f"{figures['visits']:,}")
-    cols[2].metric("Bounce rate", format_share(figures["bounce_rate"]), help="visits of a single page view")
-    cols[3].metric(
-        "Pages per visit", "–" if figures["pages_per_visit"] is None else f"{figures['pages_per_visit']:.2f}"
-    )
-    cols[4].metric("Median visit", format_duration(figures["duration_median_s"]))
-    cols[5].metric("Mean visit", format_duration(figures["duration_mean_s"]))
+    figures = visit_figures(data)
+    for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(label, value, help=METRIC_HELP.get(label))
     minutes = int(VISIT_TIMEOUT.total_seconds() // 60)
     st.caption(
         f"A visit is one client + user agent's page views until {minutes} minutes pass without one; "
@@ -136,30 +124,21 @@ def _kinds(data: AudienceData, pages_only: bool) -> None:
         st.caption("These panels count every request: the page-views switch narrows the response times.")
 
 
-def _seconds_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Single responses in milliseconds (the unit they are read in), time served in seconds."""
-    out = table.copy()
-    for column, (title, factor) in SECONDS_COLUMNS.items():
-        if column in out:
-            out[title] = (out.pop(column) * factor).round(1)
-    return out
-
-
 def _response(data: AudienceData, settings: Settings, pages_only: bool) -> None:
     st.subheader("Response time" + (" of page views" if pages_only else ""))
     if data.timing_missing is not None:
         st.caption(data.timing_missing)
         return
-    cols = st.columns(4)
-    for col, key in zip(cols, ("p50", "p95", "p99", "max"), strict=True):
-        col.metric(key if key != "max" else "Max", format_seconds(data.response[key]))
+    figures = response_figures(data)
+    for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+        col.metric(label, value)
     if data.over_time is not None and not data.over_time.empty:
         st.markdown("**p50, p95 and p99 over time**")
         st.vega_lite_chart(theme.to_spec(percentiles_chart(data.over_time, settings.tz)))
     cols = st.columns(2)
     with cols[0]:
         st.markdown(f"**Slowest endpoints** (by p95, URLs with {SLOW_MIN_REQUESTS} requests or more)")
-        st.dataframe(_seconds_table(data.slowest), hide_index=True)
+        st.dataframe(seconds_table(data.slowest), hide_index=True)
     with cols[1]:
         st.markdown("**Top URLs and the time spent serving them**")
-        st.dataframe(_seconds_table(data.top_urls), hide_index=True)
+        st.dataframe(seconds_table(data.top_urls), hide_index=True)
