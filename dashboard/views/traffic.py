@@ -89,7 +89,7 @@ def render(
             # One read for the panel and the body, and the body's cube made before anything is drawn: the
             # panel is not redrawn with new figures while the body still shows the previous read.
             cache.cube(current.loaded, settings.bucket, settings.tz)
-            live_panel.render(current, settings.tz)
+            live_panel.render(current, settings.tz, marks)
         _body(settings, current, alerts_config, live=True, marks=marks)
 
     live_section()
