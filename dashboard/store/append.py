@@ -43,22 +43,33 @@ WRITES_IN_FLIGHT = 2  # batches handed off and not yet written: one writing, one
 BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up to 512 bytes of their line
 
 
-def _libc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim`` (None elsewhere)."""
+def _libc() -> ctypes.CDLL | None:
+    """glibc, for ``malloc_trim`` and ``mallopt`` (None elsewhere)."""
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
         return None
 
 
-_TRIM = _libc_trim()
+_LIBC = _libc()
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+MALLOC_ARENAS = 2
 
 
 def release_memory() -> None:
     """Give the heap freed by a written batch back to the system: without it glibc's per-thread arenas keep
     it, and the peak RSS creeps up batch after batch (20M-line ingest: 675 MB against 501 MB at 1M)."""
-    if _TRIM is not None:
-        _TRIM(0)
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def limit_arenas() -> None:
+    """At most two glibc heaps for all threads (parsers, enricher, writer): each thread's own heap keeps its
+    freed blocks, so one heap per thread made the peak RSS of a 5M-line ingest 617 MB, two make it 546 MB at
+    the same CPU time. Process-wide and lasting, like the ingest's other settings."""
+    if _LIBC is not None:
+        _LIBC.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
 
 
 def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:
@@ -106,6 +117,7 @@ class Appender:
         self.store, self.manifest, self.report = store, manifest, report
         self.batch_lines, self.chunk_bytes = sizes
         self.geo: GeoDatabase = open_geo_database(geoip)
+        limit_arenas()  # before the ingest's threads allocate
         warm_up()  # the user-agent engines build while the first chunks parse
 
     def close(self) -> None:
