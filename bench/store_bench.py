@@ -5,10 +5,12 @@ summary --store against summary LOG; GoAccess --persist/--restore on the same li
                                 [--repeats 1] [--goaccess-lines 5000000] [--no-summary]
 
 Every step runs as its own process (``python -m dashboard …``), as a user runs it, and is measured whole:
-wall seconds (start-up included) and the peak RSS of that process (``os.wait4``). The largest log is generated
-once (``python -m dashboard sample``, or taken from ``--log``); each smaller size is its first lines. Each log
-is read once before it is timed, so it sits in the page cache. The projection to 100M lines is a least-squares
-line through the measured sizes (seconds, bytes on disk; peak RSS is the largest measured: it should not grow).
+wall seconds (start-up included), the peak RSS and the CPU seconds of that process (``os.wait4``), with the
+load average before each ingest: on a shared machine, CPU seconds are the figure to compare. The largest log
+is generated once (``python -m dashboard sample``, or taken from ``--log``); each smaller size is its first
+lines. Each log is read once before it is timed, so it sits in the page cache. The projection to 100M lines is a
+least-squares line through the measured sizes (seconds, bytes on disk; peak RSS is the largest measured: it
+should not grow).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ PROJECT_TO = 100_000_000
 GOACCESS = shutil.which("goaccess") or "/usr/bin/goaccess"
 
 
-def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
-    """Run a command: wall seconds, peak RSS in MB (the child's own, from ``os.wait4``), stdout."""
+def run(command: list[str], cwd: Path = ROOT) -> tuple[float, float, float, str]:
+    """Run a command: wall seconds, peak RSS in MB and CPU seconds (user + system) of the child, from
+    ``os.wait4``, and its stdout. CPU seconds are what to compare on a machine shared with other work."""
     began = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
@@ -42,7 +45,13 @@ def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
         err.seek(0)
         if code:
             raise SystemExit(f"{' '.join(command)} failed ({code}): {err.read().decode()[-2000:]}")
-        return seconds, usage.ru_maxrss / KIB, out.read().decode()
+        return seconds, usage.ru_maxrss / KIB, usage.ru_utime + usage.ru_stime, out.read().decode()
+
+
+def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
+    """Run a command: wall seconds, peak RSS in MB (the child's own, from ``os.wait4``), stdout."""
+    seconds, rss, _, out = run(command, cwd)
+    return seconds, rss, out
 
 
 def dashboard(*args: str) -> tuple[float, float, str]:
@@ -93,8 +102,11 @@ def bench_size(log: Path, store: Path, repeats: int) -> dict:
     runs, again = [], []
     for _ in range(repeats):
         shutil.rmtree(store, ignore_errors=True)
-        seconds, rss, out = dashboard("ingest", str(log), "--store", str(store), "--json")
-        runs.append((seconds, rss, json.loads(out)["seconds"]))
+        load = os.getloadavg()[0]
+        seconds, rss, cpu, out = run(
+            [sys.executable, "-m", "dashboard", "ingest", str(log), "--store", str(store), "--json"]
+        )
+        runs.append((seconds, rss, json.loads(out)["seconds"], cpu, load))
         seconds, rss, out = dashboard("ingest", str(log), "--store", str(store), "--json")
         assert json.loads(out)["rows"] == 0, "re-ingest added rows"
         again.append((seconds, rss))
@@ -102,6 +114,8 @@ def bench_size(log: Path, store: Path, repeats: int) -> dict:
         "seconds": statistics.median(r[0] for r in runs),
         "rss": statistics.median(r[1] for r in runs),
         "inside": statistics.median(r[2] for r in runs),
+        "cpu": statistics.median(r[3] for r in runs),
+        "load": statistics.median(r[4] for r in runs),
         "again": statistics.median(a[0] for a in again),
         "again_rss": statistics.median(a[1] for a in again),
         "disk": disk_bytes(store),
@@ -176,7 +190,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.1f}; repeats: {args.repeats}")
     print(
         f"{'lines':>11} {'GB':>6} {'seconds':>8} {'lines/s':>10} {'in-proc/s':>10} {'peak MB':>8} "
-        f"{'B/line':>7} {'again s':>8} {'s/GB':>6} {'again MB':>9}"
+        f"{'B/line':>7} {'again s':>8} {'s/GB':>6} {'again MB':>9} {'CPU s':>6} {'load':>5}"
     )
     results = {}
     for n in sizes:
@@ -185,7 +199,7 @@ def main() -> None:
         print(
             f"{n:>11,} {r['log'] / GB:>6.2f} {r['seconds']:>8.2f} {n / r['seconds']:>10,.0f} "
             f"{n / r['inside']:>10,.0f} {r['rss']:>8,.0f} {r['disk'] / n:>7.1f} {r['again']:>8.2f} "
-            f"{r['again'] / (r['log'] / GB):>6.2f} {r['again_rss']:>9,.0f}"
+            f"{r['again'] / (r['log'] / GB):>6.2f} {r['again_rss']:>9,.0f} {r['cpu']:>6.2f} {r['load']:>5.1f}"
         )
         if n == sizes[0] and not args.no_summary:
             bench_summary(logs[n], work / f"store-{n}")

@@ -398,3 +398,19 @@ def test_warm_up_builds_once_and_then_starts_no_thread(monkeypatch):
     thread.join()
     assert agents._ENGINES is not None
     assert agents.warm_up() is None
+
+
+def test_agents_are_classified_once_across_calls_and_the_memo_stays_bounded(monkeypatch):
+    calls: list[str] = []
+    real = agents.classify_agent
+    monkeypatch.setattr(agents, "classify_agent", lambda agent: calls.append(agent) or real(agent))
+    monkeypatch.setattr(agents, "_SEEN", {})
+    monkeypatch.setattr(agents, "SEEN_AGENTS", 3)
+    first = classify_agents([CHROME_WIN, "curl/8.0", CHROME_WIN])
+    second = classify_agents(["curl/8.0", CHROME_WIN])
+    assert calls == [CHROME_WIN, "curl/8.0"]  # the second batch's agents were known
+    assert second.values.tolist() == first.iloc[[1, 0]].values.tolist()
+    classify_agents([f"agent {i}" for i in range(4)])
+    assert len(agents._SEEN) == 6  # the bound is checked before a batch, never inside it
+    classify_agents(["one more"])
+    assert len(agents._SEEN) == 1  # over the bound: cleared before the batch

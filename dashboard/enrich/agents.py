@@ -76,6 +76,9 @@ class _Engines:
 
 
 _ENGINES: _Engines | None = None
+# Agent → its classify_agent row, shared by every call (the engines are built once, so are their answers).
+SEEN_AGENTS = 50_000
+_SEEN: dict[str, tuple[str, str, str, str, bool, str, str]] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
@@ -210,8 +213,11 @@ def classify_agent(agent: str) -> tuple[str, str, str, str, bool, str, str]:
 
 
 def classify_agents(agents: Sequence[str]) -> pd.DataFrame:
-    """One row per input agent, in input order, with AGENT_TABLE_COLUMNS; repeats are parsed once."""
-    seen: dict[str, tuple[str, str, str, str, bool, str, str]] = {}
+    """One row per input agent, in input order, with AGENT_TABLE_COLUMNS; repeats are parsed once, and once
+    across calls: a store ingest classifies each batch's agents, mostly those of the batch before."""
+    seen = _SEEN
+    if len(seen) > SEEN_AGENTS:
+        seen.clear()  # bounded: a log of ever-new agents costs what it did without the memo
     rows = []
     for agent in agents:
         row = seen.get(agent) if isinstance(agent, str) else None

@@ -44,6 +44,8 @@ PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in PRIVATE_RANGES)
 # and a record with a location reveals a City-like database whatever its type string says.
 PROBE_IPS = ("8.8.8.8", "1.1.1.1", "81.2.69.160", "2001:4860:4860::8888", "2a02:ff0::1")
 
+SEEN_ADDRESSES = 100_000  # addresses whose answers a database remembers (cleared when over)
+
 _NAMES: dict[str, str] = {}
 
 
@@ -147,6 +149,7 @@ class GeoDatabase:
         self.path = path
         # Raw code as stored → (alpha-2 or "unknown", display name): one dict hit per address.
         self._codes: dict[str | None, tuple[str, str]] = {}
+        self._seen: dict[str, tuple[str, str, float, float]] = {}  # address → lookup_many's row
         try:
             meta = reader.metadata()
             self.database_type = str(meta.database_type)
@@ -193,47 +196,50 @@ class GeoDatabase:
                 return None, record
         return UNKNOWN, None
 
+    def _lookup(self, ip: Any) -> tuple[str, str, float, float]:
+        """(country, country_name, lat, lon) of one address; NaN location when the record has none."""
+        try:
+            record = self._reader.get(ip)
+        except (ValueError, TypeError):
+            record = None
+        if record is None:
+            label, record = self._fallback(ip)
+            if label is not None:
+                return label, country_name(label), math.nan, math.nan
+        code, name = self._code(_record_code(record))
+        lat, lon = _record_location(record) if self.has_locations else (math.nan, math.nan)
+        return code, name, lat, lon
+
     def lookup_many(self, ips: Sequence[str]) -> pd.DataFrame:
-        """One row per input, in order: country, country_name, lat, lon (float32; NaN without locations)."""
+        """One row per input, in order: country, country_name, lat, lon (float32; NaN without locations).
+
+        Answers are remembered across calls (bounded): a store ingest looks up each batch's addresses, mostly
+        those of the batches before.
+        """
         self._check_open()
-        get = self._reader.get
-        code_of = self._code
-        with_location = self.has_locations
-        countries: list[str] = []
-        names: list[str] = []
-        lats: list[float] = []
-        lons: list[float] = []
+        seen = self._seen
+        if len(seen) > SEEN_ADDRESSES:
+            seen.clear()
+        rows = []
         try:
             for ip in ips:
-                try:
-                    record = get(ip)
-                except (ValueError, TypeError):
-                    record = None
-                if record is None:
-                    label, record = self._fallback(ip)
-                    if label is not None:
-                        countries.append(label)
-                        names.append(country_name(label))
-                        if with_location:
-                            lats.append(math.nan)
-                            lons.append(math.nan)
-                        continue
-                code, name = code_of(_record_code(record))
-                countries.append(code)
-                names.append(name)
-                if with_location:
-                    lat, lon = _record_location(record)
-                    lats.append(lat)
-                    lons.append(lon)
+                row = seen.get(ip) if isinstance(ip, str) else None
+                if row is None:
+                    row = self._lookup(ip)
+                    if isinstance(ip, str):
+                        seen[ip] = row
+                rows.append(row)
         except maxminddb.InvalidDatabaseError as exc:
             raise GeoDatabaseError(f"GeoIP database {self.path} is corrupt: {exc}") from exc
-        if with_location:
-            lat_array = np.array(lats, dtype=np.float32)
-            lon_array = np.array(lons, dtype=np.float32)
-        else:
-            lat_array = np.full(len(countries), np.nan, dtype=np.float32)
-            lon_array = lat_array.copy()
-        return pd.DataFrame({"country": countries, "country_name": names, "lat": lat_array, "lon": lon_array})
+        countries, names, lats, lons = zip(*rows, strict=True) if rows else ((), (), (), ())
+        return pd.DataFrame(
+            {
+                "country": list(countries),
+                "country_name": list(names),
+                "lat": np.array(lats, dtype=np.float32),
+                "lon": np.array(lons, dtype=np.float32),
+            }
+        )
 
     def country_of(self, ip: str) -> str:
         """Country code or label of one address (use ``lookup_many`` for many)."""

@@ -352,7 +352,43 @@ done:
     return result;
 }
 
+/* split_lines: Arrow offsets of the lines (each keeps its '\n'), indexes of those with a byte >= 0x80 */
+static int has_high(const uint8_t *p, const uint8_t *e) { /* 8 bytes at a time */
+    uint64_t any = 0, w;
+    for (; p + 8 <= e; p += 8) any |= (memcpy(&w, p, 8), w);
+    for (; p < e; p++) any |= *p;
+    return (any & 0x8080808080808080ULL) != 0;
+}
+
+static PyObject *split_lines(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer data; int last;
+    if (!PyArg_ParseTuple(args, "y*p", &data, &last)) return NULL;
+    const uint8_t *d = (const uint8_t *)data.buf, *end = d + data.len, *p = d;
+    int64_t newlines = 0, n_high = 0;
+    for (const uint8_t *q = d; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) newlines++;
+    const int64_t count = newlines + (last ? 1 : 0);
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((count + 1) * 8));
+    PyObject *high = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(count * 8)), *result = NULL;
+    if (offsets != NULL && high != NULL) {
+        int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets), *hi = (int64_t *)PyBytes_AS_STRING(high);
+        Py_BEGIN_ALLOW_THREADS;
+        off[0] = 0;
+        for (int64_t i = 0; i < count; i++) {
+            const uint8_t *nl = i < newlines ? (const uint8_t *)memchr(p, '\n', (size_t)(end - p)) + 1 : end;
+            if (has_high(p, nl)) hi[n_high++] = i;
+            off[i + 1] = (int64_t)((p = nl) - d);
+        }
+        Py_END_ALLOW_THREADS;
+        if (_PyBytes_Resize(&high, (Py_ssize_t)(n_high * 8)) == 0) result = PyTuple_Pack(2, offsets, high);
+    }
+    Py_XDECREF(offsets); Py_XDECREF(high);
+    PyBuffer_Release(&data);
+    return result; /* NULL with the error set when an allocation failed */
+}
+
 static PyMethodDef METHODS[] = {
+    {"split_lines", split_lines, METH_VARARGS, "split_lines(data, last_unterminated) -> (offsets, high)"},
     {"scan_lines", scan_lines, METH_VARARGS,
      "scan_lines(data, offsets, (vhost, agent, tail), ok, times, status, nbytes, port, has_port, seconds, "
      "has_seconds, views) -> lines accepted"},

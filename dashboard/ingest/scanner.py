@@ -82,6 +82,15 @@ def available() -> bool:
     return native is not None
 
 
+def split_lines(data: bytes, last_unterminated: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """Line offsets (Arrow large-string offsets over ``data``) and the indexes of the lines holding a byte
+    >= 0x80, in one compiled pass; None without the compiled scanner."""
+    if native is None:
+        return None
+    offsets, high = native.split_lines(data, last_unterminated)
+    return np.frombuffer(offsets, np.int64), np.frombuffer(high, np.int64)
+
+
 def layout_for(fmt: LogFormat) -> Layout | None:
     """The scanner's layout for ``fmt``, or None when the regex path parses it alone."""
     if not available() or fmt.kind != "regex" or fmt.time_format != CLF_TIME:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.ingest import scanner
 from dashboard.ingest.formats import DETECT_SAMPLE_LINES
 from dashboard.ingest.sources import NEWLINE, Chunk, SourceError
 
@@ -49,15 +50,21 @@ def as_text(data: bytes, last_unterminated: bool) -> pa.LargeStringArray:
     slices, one join) and shifts the line offsets instead of searching the new buffer for newlines again:
     132 → 75 ms per 200k-line chunk; ``load_log`` on 1M lines 2.15 → 1.95 s (A/B, median of 7).
     """
-    arr = lines_array(data, last_unterminated)
-    high = np.flatnonzero(np.frombuffer(data, np.uint8) >= HIGH_BYTE)
-    if not len(high):
+    split = scanner.split_lines(data, last_unterminated)  # one compiled pass (0.39 → 0.05 s on 1M lines)
+    if split is None:
+        arr = lines_array(data, last_unterminated)
+        offsets = np.frombuffer(arr.buffers()[1], np.int64, count=len(arr) + 1)
+        high = np.flatnonzero(np.frombuffer(data, np.uint8, count=int(offsets[-1])) >= HIGH_BYTE)
+        high_lines = np.unique(np.searchsorted(offsets, high, side="right") - 1) if len(high) else high
+    else:
+        offsets, high_lines = split
+        arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    if not len(high_lines):
         return arr
-    offsets = np.frombuffer(arr.buffers()[1], np.int64, count=len(arr) + 1)
     view = memoryview(data)  # slices of a memoryview are not copies: the buffer is copied once, by join
     pieces, pos = [], 0
     growth = np.zeros(len(offsets), np.int64)  # bytes each rewritten line adds, at the offset after it
-    for i in np.unique(np.searchsorted(offsets, high, side="right") - 1).tolist():
+    for i in high_lines.tolist():
         start, end = int(offsets[i]), int(offsets[i + 1])
         try:
             data[start:end].decode("utf-8")

@@ -34,6 +34,9 @@ REJECT_COLUMNS = ("source", "line", "reason", "raw")
 VISITOR_COLUMNS = ["ip", "user_agent"]
 ROW_GROUP_ROWS = 128 * 1024  # rows sorted by time: a query for one hour skips the other row groups
 PARQUET_OPTIONS = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
+# Rows at zstd's level 1 rather than 3: a quarter less CPU for the rows' write, 3% more bytes (16.0 → 16.5 B a
+# row on the sample). The rollups keep level 3: their cost is the aggregation, not the compression.
+ROWS_PARQUET_OPTIONS = f"{PARQUET_OPTIONS}, COMPRESSION_LEVEL 1"
 DUCKDB_THREADS = 2
 SPAN = "epoch_us(min(bucket)), epoch_us(max(bucket))"
 # Distinct (cell, visitor) first, then one list per cell: twice as fast as list(DISTINCT ...) per cell.
@@ -115,7 +118,9 @@ def build_rollup(frame: pd.DataFrame) -> pd.DataFrame:
         return fetch(connection, ROLLUP_SQL)
 
 
-def copy_part(connection: duckdb.DuckDBPyConnection, query: str, store: Path, relative: str) -> int:
+def copy_part(
+    connection: duckdb.DuckDBPyConnection, query: str, store: Path, relative: str, options: str = PARQUET_OPTIONS
+) -> int:
     """COPY a query's result to a Parquet file inside the store, atomically; its size.
 
     DuckDB reports a failed write (disk full) as its own IOException: it becomes the OSError it is.
@@ -123,7 +128,7 @@ def copy_part(connection: duckdb.DuckDBPyConnection, query: str, store: Path, re
 
     def write(temp: Path) -> None:
         try:
-            run(connection, f"COPY ({query}) TO {quote(temp)} ({PARQUET_OPTIONS})")
+            run(connection, f"COPY ({query}) TO {quote(temp)} ({options})")
         except duckdb.IOException as exc:
             code = errno.ENOSPC if "No space left" in str(exc) else errno.EIO
             raise OSError(code, str(exc), str(temp)) from exc
@@ -156,7 +161,7 @@ def _write_rows(connection: duckdb.DuckDBPyConnection, store: Path, batch_id: in
         day = pd.Timestamp(days[lo]).strftime("%Y-%m-%d")
         relative = f"{ROWS}/day={day}/{part_name(batch_id)}"
         connection.register("part", part)
-        size = copy_part(connection, "SELECT * FROM part", store, relative)
+        size = copy_part(connection, "SELECT * FROM part", store, relative, ROWS_PARQUET_OPTIONS)
         connection.unregister("part")
         times = part["time"]
         yield FileRecord(

@@ -20,10 +20,10 @@ from dashboard.ingest.sources import BZIP2_MAGIC, GZIP_MAGIC, Chunk, open_binary
 from dashboard.store.layout import Manifest, SourceRecord, StoreError
 
 HEAD_BYTES = 64 << 10
-# A batch is parsed, enriched and written at once, and one is written while the next parses: the batch size
-# bounds the memory. Peak RSS of the whole process with 500k-line batches: 501 MB at 1M lines, 606 MB at 5M,
-# 675 MB at 20M (heap kept by glibc's arenas of the parse and writer threads); with 250k-line batches and the
-# heap trimmed after each batch, see README "The store".
+# A batch is parsed, enriched and written at once; one is written while the next is enriched and the one after
+# parses (store.append): the batch size bounds the memory. Peak RSS of the whole process with 500k-line batches
+# and one heap per thread: 501 MB at 1M lines, 606 MB at 5M, 675 MB at 20M; with 250k-line batches, two glibc
+# heaps and the heap trimmed after each batch: ~480 MB at 1M, ~545 MB at 5M (see README "The store").
 BATCH_LINES = 250_000
 BATCH_BYTES = 128 << 20  # and of input bytes, for logs of long lines
 SKIP_BYTES = 1 << 20
