@@ -227,7 +227,7 @@ def _upload(config: AppConfig, fmt: str | None) -> Selected | None:
     data = upload.getvalue()
     if not data:
         raise SourceError(f"{upload.name} is empty")
-    ref = LogRef(UPLOAD, fmt=fmt, name=upload.name, digest=cache.digest(data), is_cube=is_parquet(data))
+    ref = LogRef(UPLOAD, fmt=fmt, name=upload.name, digest=_digest(upload.file_id, data), is_cube=is_parquet(data))
     if ref.is_cube:
         return _open(config, ref, data)
     bar = st.progress(0.0, text=f"Parsing {upload.name}…")
@@ -239,6 +239,14 @@ def _upload(config: AppConfig, fmt: str | None) -> Selected | None:
         return _open(config, ref, data, progress)
     finally:
         bar.empty()
+
+
+def _digest(file_id: str, data: bytes) -> str:
+    """The upload's SHA-256, hashed once per uploaded file, not again on each full rerun (a bucket or filter change)."""
+    known = st.session_state.get(KEY + "digest")
+    if known is None or known[0] != file_id:
+        known = st.session_state[KEY + "digest"] = (file_id, cache.digest(data))
+    return known[1]
 
 
 def _open(config: AppConfig, ref: LogRef, data: bytes | None = None, progress=None) -> Selected:

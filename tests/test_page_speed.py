@@ -1,0 +1,42 @@
+"""AppTest: what a rerun does again and what it keeps (issue #14, the pages' speed at a million lines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from support.loglines import UA_CHROME, UA_FIREFOX, combined
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+SAMPLE_LINES = 2000
+TIMEOUT = 120
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")  # tests/conftest.py
+
+
+def small_log() -> bytes:
+    lines = [
+        combined("8.8.8.8", "01/Jun/2026:10:00:00 +0000", "GET / HTTP/1.1", 200, 100, agent=UA_CHROME),
+        combined("8.8.4.4", "01/Jun/2026:10:05:00 +0000", "GET /a HTTP/1.1", 404, 50, agent=UA_FIREFOX),
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_an_upload_is_hashed_once_not_on_every_rerun(monkeypatch):
+    from dashboard.views import cache
+
+    hashed = []
+    digest = cache.digest
+    monkeypatch.setattr(cache, "digest", lambda data: hashed.append(len(data)) or digest(data))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader[0].set_value(("mine.log", small_log(), "text/plain")).run()
+    at.selectbox(key="bucket").set_value("1h").run()
+    at.radio(key="bots").set_value("exclude").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert hashed == [len(small_log())]
+    at.file_uploader[0].set_value(("other.log", small_log() * 2, "text/plain")).run()  # a new file: hashed
+    assert hashed == [len(small_log()), 2 * len(small_log())]
+    assert next(m.value for m in at.metric if m.label == "Requests") == "4"
