@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from support.loglines import UA_CHROME, UA_FIREFOX, combined
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
+EXPLORE_APP = APP.parent / "tests" / "support" / "explore_app.py"
 SAMPLE_LINES = 2000
 TIMEOUT = 120
 
@@ -40,3 +41,21 @@ def test_an_upload_is_hashed_once_not_on_every_rerun(monkeypatch):
     at.file_uploader[0].set_value(("other.log", small_log() * 2, "text/plain")).run()  # a new file: hashed
     assert hashed == [len(small_log()), 2 * len(small_log())]
     assert next(m.value for m in at.metric if m.label == "Requests") == "4"
+
+
+def chart_ids(at: AppTest) -> list[str]:
+    """The element ids of the clickable charts (bars and map): a new id is a chart drawn anew in the browser."""
+    charts = [*at.get("vega_lite_chart"), *at.get("deck_gl_json_chart")]
+    return [c.proto.id for c in charts if c.proto.id]
+
+
+def test_a_filter_change_keeps_the_explore_charts_so_vega_only_updates_their_data():
+    at = AppTest.from_file(str(EXPLORE_APP), default_timeout=TIMEOUT)
+    at.query_params.update({"f": ["country:is:US", "method:is:GET"]})
+    at.run()
+    before = chart_ids(at)
+    multiselect = next(m for m in at.multiselect if m.label.startswith("Active filters"))
+    multiselect.set_value(["method:is:GET"]).run()  # a chip removed: every panel gets new data
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(before) >= 8
+    assert chart_ids(at) == before

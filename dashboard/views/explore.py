@@ -36,18 +36,9 @@ CUSTOM = "custom"
 RANGE_OPTIONS = (*PRESETS, CUSTOM)
 OPS = ("is", "not", "contains", "regex")
 # Bar-chart dimension → filter field added by a click.
-CLICK_FIELDS = {
-    "path": "path",
-    "referrer": "referrer",
-    "browser": "browser",
-    "os": "os",
-    "device": "device",
-    "crawler": "crawler",
-    "country": "country",
-    "vhost": "vhost",
-    "status_class": "status",
-    "ip": "ip",
-}
+CLICK_FIELDS = {d: d for d in ("path", "referrer", "browser", "os", "device", "crawler", "country", "vhost", "ip")}
+CLICK_FIELDS["status_class"] = "status"
+CLICKS = KEY + "clicks"  # per clickable chart, the clicks it has had: part of its key (see ``_pick_key``)
 SHARE_COLUMN = {"share": st.column_config.NumberColumn(format="percent")}
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
@@ -80,8 +71,22 @@ def add_filter(new: Filter) -> None:
     _set_filters(filters)
 
 
-def _on_pick(chart_key: str, dimension: str) -> None:
+def _pick_key(chart: str) -> str:
+    """A clickable chart's key: the same across filter changes, so Vega updates its data in place instead of the
+    chart being drawn anew; a click on it gives it a new one, so its highlight goes once the click became a filter."""
+    return f"{KEY}pick_{chart}_{st.session_state.get(CLICKS, {}).get(chart, 0)}"
+
+
+def _clicked(chart: str) -> None:
+    """Count a click on a chart (its next key is new: the frontend forgets the highlighted bar)."""
+    clicks = dict(st.session_state.get(CLICKS, {}))
+    clicks[chart] = clicks.get(chart, 0) + 1
+    st.session_state[CLICKS] = clicks
+
+
+def _on_pick(chart_key: str, dimension: str, chart: str) -> None:
     """A bar was clicked: turn the selected value into a filter."""
+    _clicked(chart)
     state = st.session_state.get(chart_key) or {}
     picked = (state.get("selection") or {}).get(theme.PICK) or []
     for point in picked:
@@ -162,14 +167,13 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
     if notice.matches_nothing(data.figures):
         notice.no_match(filters[-1].label if filters else None, partial(_set_filters, filters[:-1]))
         return
-    version = str(abs(hash(tuple(to_params(filters)))))
     for title, draw in (
         ("The period", lambda: _caption(selected, data, settings)),
         ("The figures", lambda: _figures(data)),
         ("Traffic over time", lambda: _traffic(data, settings, marks)),
-        ("Status codes over time", lambda: _status(data, settings, version, marks)),
-        ("The top lists", lambda: _tops(data, version, selected.anonymise)),
-        ("The country map", lambda: _map(data, version)),
+        ("Status codes over time", lambda: _status(data, settings, marks)),
+        ("The top lists", lambda: _tops(data, selected.anonymise)),
+        ("The country map", lambda: _map(data)),
         ("The heatmaps", lambda: _heatmaps(data)),
         ("Response time", lambda: _response(data, settings, marks)),
     ):
@@ -181,12 +185,17 @@ def _bounds(period: DateRange | None) -> tuple:
     return (period.start, period.end) if period is not None else ()
 
 
-def _map(data: explore.ExploreData, version: str) -> None:
+def _map(data: explore.ExploreData) -> None:
     """Countries in the selection; clicking one filters by it."""
     st.subheader("Countries")
     st.caption("Click a country to filter by it.")
-    key = KEY + "pick_map_" + version  # a new filter set starts with no country highlighted
-    map_panel.draw(data.country_totals, key, lambda code: add_filter(Filter("country", "is", code)), height=420)
+    map_panel.draw(data.country_totals, _pick_key("map"), _on_country, height=420)
+
+
+def _on_country(code: str) -> None:
+    """A country was clicked on the map: filter by it."""
+    _clicked("map")
+    add_filter(Filter("country", "is", code))
 
 
 def _date_range(times: pd.Series, tz: str) -> DateRange | None:
@@ -292,6 +301,11 @@ def _marked(chart, data: explore.ExploreData, settings: Settings, marks) -> obje
 
 def _traffic(data: explore.ExploreData, settings: Settings, marks=()) -> None:
     st.subheader("Traffic over time")
+    st.fragment(_traffic_chart)(data, settings, marks)
+
+
+def _traffic_chart(data: explore.ExploreData, settings: Settings, marks) -> None:
+    """The measure and its chart: a fragment, so choosing another measure redraws this chart, not the page."""
     metric = st.radio(
         "Measure", list(timeline.METRICS), key=KEY + "metric", horizontal=True, format_func=str.capitalize
     )
@@ -300,20 +314,20 @@ def _traffic(data: explore.ExploreData, settings: Settings, marks=()) -> None:
     _download(data.traffic, "traffic")
 
 
-def _status(data: explore.ExploreData, settings: Settings, version: str, marks=()) -> None:
+def _status(data: explore.ExploreData, settings: Settings, marks=()) -> None:
     st.subheader("Status codes over time")
     chart = _marked(timeline.status_chart(data.status, settings.tz, selectable=True), data, settings, marks)
-    key = KEY + "pick_status_" + version
+    key = _pick_key("status")
     st.vega_lite_chart(
         theme.to_spec(chart),
         key=key,
-        on_select=partial(_on_pick, key, "status_class"),
+        on_select=partial(_on_pick, key, "status_class", "status"),
         selection_mode=theme.PICK,
     )
     _download(data.status, "status-over-time")
 
 
-def _tops(data: explore.ExploreData, version: str, anonymise: bool = False) -> None:
+def _tops(data: explore.ExploreData, anonymise: bool = False) -> None:
     keys = list(data.tops)
     for i in range(0, len(keys), 2):
         cols = st.columns(2)
@@ -335,14 +349,14 @@ def _tops(data: explore.ExploreData, version: str, anonymise: bool = False) -> N
                 how = "addresses masked, each client counted apart" if masked else "click a bar to filter by it"
                 st.caption(f"{total:,} requests · top {shown}{rest} · {how}")
                 chart = bars.top_bar_chart(table, dimension, selectable=not masked)
-                key = KEY + "pick_" + panel + "_" + version
+                key = _pick_key(panel)
                 if masked:
                     st.vega_lite_chart(theme.to_spec(chart), key=key)
                 else:
                     st.vega_lite_chart(
                         theme.to_spec(chart),
                         key=key,
-                        on_select=partial(_on_pick, key, dimension),
+                        on_select=partial(_on_pick, key, dimension, panel),
                         selection_mode=theme.PICK,
                     )
                 with st.expander("Table"):
