@@ -1,6 +1,6 @@
 """Browser benchmark: what a user waits for in Chromium, from an action to the page idle with everything painted.
 
-    python bench/browser_bench.py [--lines 1000000] [--repeats 10] [--out FILE.json]
+    python bench/browser_bench.py [--lines 1000000] [--repeats 10] [--out FILE.json] [--only explore] [--root DIR]
 
 Starts `streamlit run app.py` headless on a free loopback port, drives Debian's Chromium (software rendering, as
 CI has) with Playwright, uploads a generated sample log (cached in the temp dir) through the sidebar and times each
@@ -42,6 +42,7 @@ CACHE = Path(tempfile.gettempdir()) / "databloom-browser-bench"
 QUIET_MS = 100
 DONE = {"FINISHED_SUCCESSFULLY", "FINISHED_WITH_COMPILE_ERROR", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
 STATUS = "[data-testid=stStatusWidget]"
+STEPS = ["cold", "traffic", "explore"]  # the upload comes before traffic and explore
 
 
 # Installed before any page script: input, websocket, frame and long-task timestamps in the page's clock.
@@ -91,14 +92,14 @@ class Timeout(RuntimeError):
 class Server:
     """`streamlit run app.py` on a free loopback port, in its own process group; killed at exit whatever happens."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, root: Path = ROOT) -> None:
         with socket.create_server(("127.0.0.1", 0)) as s:
             port = s.getsockname()[1]
-        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
+        command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true"]
         command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
         self.started = time.time()
         self.proc = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
         atexit.register(self.kill)
         self.url = f"http://127.0.0.1:{port}"
@@ -210,11 +211,11 @@ def metric(page: Page, label: str) -> str:
     return value.locator("[data-testid=stMetricValue]").inner_text()
 
 
-def cold_start(browser, timeout_s: float) -> dict:
+def cold_start(browser, timeout_s: float, root: Path = ROOT) -> dict:
     """Seconds from a new server process to the first vega chart painted in a new page (embedded sample), and
     where they went (``COLD_PHASES``)."""
     with contextlib.ExitStack() as stack:
-        server = Server(timeout=timeout_s)
+        server = Server(timeout=timeout_s, root=root)
         stack.callback(server.kill)
         page = Session(browser, timeout_s).page
         stack.callback(page.context.close)
@@ -314,7 +315,7 @@ def play_steps(session: Session, repeats: int) -> dict:
             steps.append({"s": (abs(idle) - sent) / 1000})
             marker = abs(idle) - 1
     with contextlib.suppress(PlaywrightTimeout):
-        page.get_by_role("button", name="⏸ Pause").click(timeout=5000)
+        page.get_by_role("button", name=re.compile(r"Pause$")).click(timeout=5000)  # an icon, then the word
     session.settle("pausing")
     out["play_step_s"] = summary(steps)
     if not steps:
@@ -333,7 +334,9 @@ def explore_actions(session: Session, repeats: int, out: dict) -> None:
     with contextlib.suppress(Timeout):
         session.wait(lambda: page.get_by_role("heading", name="Browsers").count() > 0, "the Explore page", timeout=90)
     if page.get_by_role("heading", name="Browsers").count() == 0:
-        out["explore_filter_s"] = {"median": None, "p90": None, "note": "the Explore page did not show its charts"}
+        shown = page.locator("[data-testid=stMain]").inner_text()[:300].replace("\n", " | ")
+        note = f"the Explore page did not show its charts; it shows: {shown}"
+        out["explore_filter_s"] = {"median": None, "p90": None, "note": note}
         return
     session.settle("the Explore page")
     browsers = page.locator("[data-testid=stVerticalBlock]").filter(has=page.get_by_role("heading", name="Browsers"))
@@ -354,26 +357,37 @@ def main() -> int:
     parser.add_argument("--cold", type=int, default=3, help="new server processes for the cold start")
     parser.add_argument("--timeout", type=float, default=300, help="seconds any single wait may take")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--only", choices=STEPS, action="append", help="run only these steps (repeatable)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is served (compare two)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit("chromium is not installed (apt-get install chromium)")
     log = sample_log(args.lines)
-    result = {"lines": args.lines, "repeats": args.repeats, "load_average_start": os.getloadavg(), "figures": {}}
+    result = {"root": str(args.root), "lines": args.lines, "repeats": args.repeats, "figures": {}}
+    result["load_average_start"] = os.getloadavg()
     figures = result["figures"]
     try:
         with sync_playwright() as p, contextlib.ExitStack() as stack:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             stack.callback(browser.close)
-            figures["cold_start_s"] = summary([cold_start(browser, args.timeout) for _ in range(args.cold)])
-            server = Server(timeout=args.timeout)  # one server and one page: the upload, then each interaction
+            steps = args.only or STEPS
+            if "cold" in steps:
+                colds = [cold_start(browser, args.timeout, args.root) for _ in range(args.cold)]
+                figures["cold_start_s"] = summary(colds)
+            if steps == ["cold"]:
+                return 0
+            # One server and one page: the upload, then each interaction.
+            server = Server(timeout=args.timeout, root=args.root)
             stack.callback(server.kill)
             session = Session(browser, args.timeout)
             session.page.goto(server.url)
             session.settle("the first page")
             figures["upload_s"] = upload(session, log)
             figures["rss_after_upload_mb"] = {"median": server.rss_mb(), "p90": None}
-            traffic_actions(session, args.repeats, figures)
-            explore_actions(session, args.repeats, figures)
+            if "traffic" in steps:
+                traffic_actions(session, args.repeats, figures)
+            if "explore" in steps:
+                explore_actions(session, args.repeats, figures)
             figures["rss_at_end_mb"] = {"median": server.rss_mb(), "p90": None}
     finally:  # what was measured is reported even when a step failed
         result["load_average_end"] = os.getloadavg()
