@@ -59,3 +59,24 @@ def test_a_filter_change_keeps_the_explore_charts_so_vega_only_updates_their_dat
     assert not at.exception, [e.message for e in at.exception]
     assert len(before) >= 8
     assert chart_ids(at) == before
+
+
+def chart_paths(node, prefix: tuple = ()) -> list[tuple]:
+    """Where each vega chart sits in the page tree: the browser keeps (and updates) what stays in place."""
+    found = []
+    for i, child in getattr(node, "children", {}).items():
+        path = (*prefix, i)
+        found += [path] if getattr(child, "type", None) == "vega_lite_chart" else chart_paths(child, path)
+    return found
+
+
+def test_a_caption_that_comes_and_goes_does_not_move_the_explore_charts():
+    paths = []
+    for days in ("week", "day"):  # the whole sample has no previous week to compare with: a note says so
+        at = AppTest.from_file(str(EXPLORE_APP), default_timeout=TIMEOUT)
+        at.query_params.update({"range": days})
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        paths.append(chart_paths(at.main))
+    assert len(paths[0]) >= 8
+    assert paths[0] == paths[1]

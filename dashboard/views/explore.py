@@ -136,8 +136,9 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
     with top[2]:
         compare = st.toggle("Compare", value=True, key="compare", bind="query-params", help="with the previous period")
     filters, errors = current_filters()
-    for message in errors:
-        st.error(f"Ignored a filter from the link: {plain(message)}", icon=icons.WARNING)
+    with st.container():  # see below: what varies stays in its own container
+        for message in errors:
+            st.error(f"Ignored a filter from the link: {plain(message)}", icon=icons.WARNING)
     data = None
     with guard.section("This selection", "Try another date range or remove a filter."):
         # Anonymisation is the sidebar's: figures are counted on full addresses, only shown addresses are masked.
@@ -177,7 +178,9 @@ def render(settings: Settings, selected: Selected | None, marks: list | tuple = 
         ("The heatmaps", lambda: _heatmaps(data)),
         ("Response time", lambda: _response(data, settings, marks)),
     ):
-        with guard.section(title):
+        # Each section in its own container: a caption that comes and goes (a comparison note, an empty panel)
+        # does not move the elements after it, which the browser would then draw anew instead of updating.
+        with st.container(), guard.section(title):
             draw()
 
 
