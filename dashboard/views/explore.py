@@ -289,7 +289,7 @@ def _figures(data: explore.ExploreData) -> None:
 def _download(table: pd.DataFrame, name: str) -> None:
     st.download_button(
         f"CSV ({len(table):,} rows)",
-        to_csv(table, index=False),
+        partial(to_csv, table, index=False),  # made when clicked, not on every rerun
         file_name=f"{name}.csv",
         mime="text/csv",
         key=KEY + "csv_" + name,

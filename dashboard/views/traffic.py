@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -359,7 +360,7 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
             st.dataframe(heatmaps.style_heatmap(pivot, dark=layout.is_dark()))
             st.download_button(
                 f"Download CSV ({dimension})",
-                to_csv(pivot),
+                partial(to_csv, pivot),  # made when clicked, not on every slider step
                 file_name=f"time-x-{dimension}.csv",
                 mime="text/csv",
                 key=KEY + "csv_" + dimension,

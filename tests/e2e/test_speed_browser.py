@@ -116,3 +116,18 @@ def settled(web: Page, frames: list) -> None:
         seen = len(frames)
         idle(web)
         web.wait_for_timeout(2000)
+
+
+def test_a_csv_is_made_when_its_button_is_clicked(web: Page, explore_server):
+    frames = []
+    web.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
+    web.goto(explore_server)
+    expect(web.get_by_role("heading", name="Devices")).to_be_visible(timeout=LOAD_TIMEOUT)
+    settled(web, frames)  # a rerun meanwhile would replace the button the click is meant for
+    block = web.locator("[data-testid=stVerticalBlock]").filter(has=web.get_by_role("heading", name="Devices")).last
+    button = block.get_by_role("button", name="CSV (")
+    with web.expect_download(timeout=LOAD_TIMEOUT) as download:
+        button.click()
+    rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("device,requests")
+    assert len(rows) > 2
