@@ -1,6 +1,7 @@
 """Data Bloom: ``streamlit run app.py [-- --log PATH [--format F] [--geoip FILE] [--follow PATH] [--cube FILE]]``.
 
-A router only: the page modules under ``dashboard/views`` draw everything.
+A router only: the page modules under ``dashboard/views`` draw everything. Each page module is imported when its
+page is first shown, so a cold start imports only the page it opens on.
 """
 
 import sys
@@ -8,7 +9,7 @@ import sys
 import streamlit as st
 
 from dashboard.resources import FAVICON
-from dashboard.views import audience, clients, explore, icons, lines, pages, traffic
+from dashboard.views import icons, pages
 from dashboard.views.config import parse_app_args
 
 st.set_page_config(page_title="Data Bloom", page_icon=str(FAVICON), layout="wide")
@@ -17,22 +18,32 @@ CONFIG = parse_app_args(sys.argv[1:])
 
 
 def traffic_page() -> None:
+    from dashboard.views import traffic
+
     traffic.page(CONFIG)
 
 
 def explore_page() -> None:
+    from dashboard.views import explore
+
     explore.page(CONFIG)
 
 
 def lines_page() -> None:
+    from dashboard.views import lines
+
     lines.page(CONFIG)
 
 
 def clients_page() -> None:
+    from dashboard.views import clients
+
     clients.page(CONFIG)
 
 
 def audience_page() -> None:
+    from dashboard.views import audience
+
     audience.page(CONFIG)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,22 @@ def test_a_caption_that_comes_and_goes_does_not_move_the_explore_charts():
         paths.append(chart_paths(at.main))
     assert len(paths[0]) >= 8
     assert paths[0] == paths[1]
+
+
+def test_a_cold_start_imports_only_the_page_it_opens_on():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        f"at = AppTest.from_file({str(APP)!r}, default_timeout={TIMEOUT}).run(); "
+        "assert not at.exception; "
+        "print(sorted(m for m in sys.modules if m.startswith('dashboard.views.')))"
+    )
+    env = {**os.environ, "DATABLOOM_ARGS": f"--sample-lines {SAMPLE_LINES}"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    views = out.stdout.strip().splitlines()[-1]
+    assert "dashboard.views.traffic" in views
+    for other in ("explore", "lines", "clients", "audience"):
+        assert f"dashboard.views.{other}'" not in views
