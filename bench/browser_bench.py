@@ -363,9 +363,8 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         sys.exit("chromium is not installed (apt-get install chromium)")
     log = sample_log(args.lines)
-    result = {"root": str(args.root), "lines": args.lines, "repeats": args.repeats, "figures": {}}
-    result["load_average_start"] = os.getloadavg()
-    figures = result["figures"]
+    result = {"lines": args.lines, "repeats": args.repeats, "load_average_start": os.getloadavg()}
+    figures = result["figures"] = {}
     try:
         with sync_playwright() as p, contextlib.ExitStack() as stack:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -376,8 +375,7 @@ def main() -> int:
                 figures["cold_start_s"] = summary(colds)
             if steps == ["cold"]:
                 return 0
-            # One server and one page: the upload, then each interaction.
-            server = Server(timeout=args.timeout, root=args.root)
+            server = Server(timeout=args.timeout, root=args.root)  # one server, one page: upload, then each step
             stack.callback(server.kill)
             session = Session(browser, args.timeout)
             session.page.goto(server.url)
