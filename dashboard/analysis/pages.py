@@ -10,10 +10,15 @@ on every page, the ``kind:pageview`` filter, ``summary --json``, the visits) cou
 
 from __future__ import annotations
 
+import dataclasses
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from dashboard.errors import DataBloomError
 
 PAGE, ASSET, OTHER_KIND = "page", "asset", "other"
 KINDS = (PAGE, ASSET, OTHER_KIND)
@@ -44,6 +49,57 @@ class PageRules:
 
 
 DEFAULT_RULES = PageRules()
+_ACTIVE = [DEFAULT_RULES]  # the process's rules: --page-rules FILE on the app or the CLI, else the defaults
+
+
+class PageRulesError(DataBloomError):
+    """A page-rules file that cannot be used (named with the key or value at fault)."""
+
+
+def use_rules(rules: PageRules) -> None:
+    """Make ``rules`` the process's classifier configuration (every surface then counts with them)."""
+    _ACTIVE[0] = rules
+
+
+def active_rules() -> PageRules:
+    """The rules the classifier uses when a caller gives none."""
+    return _ACTIVE[0]
+
+
+def _rule_values(key: str, value: object) -> tuple[str, ...]:
+    """A list of extensions (no dot, any case) or path prefixes (leading slash) from a rules file."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PageRulesError(f"page rules: {key} must be a list of non-empty strings, got {value!r}")
+    if key.endswith("extensions"):
+        return tuple(v.strip().lstrip(".").lower() for v in value)
+    bad = [v for v in value if not v.startswith("/")]
+    if bad:
+        raise PageRulesError(f"page rules: {key} are path prefixes and start with '/': {bad[0]!r}")
+    return tuple(v.lower() for v in value)
+
+
+def rules_from(doc: dict) -> PageRules:
+    """Rules from a parsed TOML document: ``asset_extensions = [...]`` replaces a default list, ``add_...`` adds."""
+    fields = {f.name: getattr(DEFAULT_RULES, f.name) for f in dataclasses.fields(PageRules)}
+    known = [*fields, *(f"add_{name}" for name in fields)]
+    for key, value in doc.items():
+        name = key.removeprefix("add_")
+        if key not in known:
+            raise PageRulesError(f"page rules: unknown key {key!r} (known: {', '.join(known)})")
+        values = _rule_values(key, value)
+        fields[name] = (*fields[name], *values) if key.startswith("add_") else values
+    return PageRules(**fields)
+
+
+def load_rules(path: str | Path) -> PageRules:
+    """The rules of a TOML file (``--page-rules FILE``), or PageRulesError saying what is wrong with it."""
+    try:
+        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PageRulesError(f"page rules {path}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PageRulesError(f"page rules {path}: not valid TOML ({exc})") from exc
+    return rules_from(doc)
 
 
 def _extension(path: str) -> str:
@@ -52,8 +108,9 @@ def _extension(path: str) -> str:
     return last.rsplit(".", 1)[-1].lower() if "." in last else ""
 
 
-def classify_path(path: str, rules: PageRules = DEFAULT_RULES, content_type: str = "") -> str:
+def classify_path(path: str, rules: PageRules | None = None, content_type: str = "") -> str:
     """The kind of one request ('page', 'asset' or 'other'): the rule the module docstring describes."""
+    rules = rules or active_rules()
     media = content_type.split(";", 1)[0].strip().lower()
     if media:
         if media in PAGE_CONTENT_TYPES:
@@ -76,8 +133,9 @@ def _kind_codes(values: np.ndarray, rules: PageRules, content_types: np.ndarray 
     return np.array([KINDS.index(k) for k in kinds], dtype=np.int8)
 
 
-def kind_codes(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> np.ndarray:
+def kind_codes(frame: pd.DataFrame, rules: PageRules | None = None) -> np.ndarray:
     """Each row's position in ``KINDS``, classified once per distinct path (or path and content type)."""
+    rules = rules or active_rules()
     if frame.empty:
         return np.zeros(0, dtype=np.int8)
     if "content_type" in frame.columns:
@@ -94,12 +152,12 @@ def kind_codes(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> np.ndar
     return _kind_codes(np.asarray(uniques), rules)[codes]
 
 
-def kinds(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> pd.Categorical:
+def kinds(frame: pd.DataFrame, rules: PageRules | None = None) -> pd.Categorical:
     """Each row's kind as a categorical of ``KINDS``."""
     return pd.Categorical.from_codes(kind_codes(frame, rules), categories=list(KINDS))
 
 
-def pageview_mask(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> np.ndarray:
+def pageview_mask(frame: pd.DataFrame, rules: PageRules | None = None) -> np.ndarray:
     """True for the rows that are page views: a GET of a page answered 2xx or 304."""
     if frame.empty:
         return np.zeros(0, dtype=bool)
@@ -109,19 +167,19 @@ def pageview_mask(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> np.n
     return (kind_codes(frame, rules) == KINDS.index(PAGE)) & answered & get
 
 
-def kind_mask(frame: pd.DataFrame, value: str, rules: PageRules = DEFAULT_RULES) -> np.ndarray:
+def kind_mask(frame: pd.DataFrame, value: str, rules: PageRules | None = None) -> np.ndarray:
     """True for the rows of one kind (``KIND_VALUES``): the ``kind`` filter and the page-views switch."""
     if value == PAGEVIEW:
         return pageview_mask(frame, rules)
     return kind_codes(frame, rules) == KINDS.index(value)
 
 
-def count_pageviews(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> int:
+def count_pageviews(frame: pd.DataFrame, rules: PageRules | None = None) -> int:
     """How many page views a frame holds (``summary --json``'s ``pageviews``)."""
     return int(pageview_mask(frame, rules).sum())
 
 
-def kind_totals(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> pd.DataFrame:
+def kind_totals(frame: pd.DataFrame, rules: PageRules | None = None) -> pd.DataFrame:
     """Requests and bytes per kind, every kind present (zero rows included), plus the page views."""
     codes = kind_codes(frame, rules)
     sent = frame["bytes"].to_numpy(dtype=np.float64) if len(frame) else np.zeros(0)
@@ -134,7 +192,7 @@ def kind_totals(frame: pd.DataFrame, rules: PageRules = DEFAULT_RULES) -> pd.Dat
     )
 
 
-def top_assets(frame: pd.DataFrame, top: int = 10, rules: PageRules = DEFAULT_RULES) -> pd.DataFrame:
+def top_assets(frame: pd.DataFrame, top: int = 10, rules: PageRules | None = None) -> pd.DataFrame:
     """The "Static files" panel: the assets with the most requests, with their bytes."""
     assets = frame[kind_codes(frame, rules) == KINDS.index(ASSET)]
     if assets.empty:

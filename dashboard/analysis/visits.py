@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.pages import DEFAULT_RULES, PageRules, pageview_mask
+from dashboard.analysis.pages import PageRules, pageview_mask
 from dashboard.analysis.visitors import client_keys
 
 VISIT_TIMEOUT = pd.Timedelta(minutes=30)
@@ -34,7 +34,7 @@ class Visits:
     exit_row: np.ndarray  # … and of its last
 
 
-def sessionize(frame: pd.DataFrame, timeout: pd.Timedelta = VISIT_TIMEOUT, rules: PageRules = DEFAULT_RULES) -> Visits:
+def sessionize(frame: pd.DataFrame, timeout: pd.Timedelta = VISIT_TIMEOUT, rules: PageRules | None = None) -> Visits:
     """Group the frame's page views into visits (the rows need not be sorted)."""
     rows = np.flatnonzero(pageview_mask(frame, rules))
     if not len(rows):

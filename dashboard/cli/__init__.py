@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from dashboard.cli.common import EXPECTED_ERRORS, error_line
+from dashboard.cli.common import EXPECTED_ERRORS, error_line, page_rules
 
 PROG = "databloom"
 EXIT_ERROR = 2
@@ -103,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit:  # --help or a usage error: argparse has written its text
             sys.stdout.flush()
             raise
-        code = args.run(args)
+        with page_rules(args):
+            code = args.run(args)
         sys.stdout.flush()
         return code
     except BrokenPipeError as exc:

@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ FORMAT_HELP = (
     "format name (combined, common, vhost_combined, ...), an Apache LogFormat or nginx log_format string; "
     "detected from the first lines when omitted"
 )
+PAGE_RULES_HELP = "TOML rules for pages vs assets (asset_extensions, add_asset_prefixes, ...; see the README)"
 GEOIP_HELP = "MaxMind/DB-IP .mmdb (default: the bundled DB-IP country lite, or $DATABLOOM_GEOIP)"
 CONFIG_HELP = "alerts TOML (default: the shipped dashboard/alerts/alerts.toml)"
 JSON_HELP = "machine-readable JSON on stdout"
@@ -45,6 +47,7 @@ def add_log_args(parser: argparse.ArgumentParser, *, paths: bool = True, bucket:
         parser.add_argument("paths", nargs="+", metavar="PATH", help=PATHS_HELP)
     parser.add_argument("--format", default=None, help=FORMAT_HELP)
     parser.add_argument("--geoip", default=None, metavar="FILE", help=GEOIP_HELP)
+    parser.add_argument("--page-rules", default=None, metavar="FILE", help=PAGE_RULES_HELP)
     if bucket:
         parser.add_argument(
             "--bucket", default=DEFAULT_BUCKET, help=f"time bucket, a pandas offset alias (default {DEFAULT_BUCKET})"
@@ -77,6 +80,22 @@ def load_source(args: argparse.Namespace):
 
     with open_store(args.store) as store:
         return store_log(store)
+
+
+@contextmanager
+def page_rules(args: argparse.Namespace) -> Iterator[None]:
+    """Classify pages and assets with ``--page-rules FILE`` during the command (PageRulesError, one line)."""
+    if not getattr(args, "page_rules", None):
+        yield
+        return
+    from dashboard.analysis.pages import active_rules, load_rules, use_rules
+
+    previous = active_rules()
+    use_rules(load_rules(args.page_rules))
+    try:
+        yield
+    finally:
+        use_rules(previous)
 
 
 def check_log_args(args: argparse.Namespace) -> None:

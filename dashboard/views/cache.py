@@ -24,6 +24,7 @@ from dashboard.analysis.audience import audience as build_audience
 from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
 from dashboard.analysis.explore import ExploreData, explore
 from dashboard.analysis.filters import PAGEVIEWS, Filter, filter_mask
+from dashboard.analysis.pages import PageRules, load_rules
 from dashboard.analysis.ranges import DateRange
 from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.anonymise import anonymise_loaded
@@ -72,6 +73,13 @@ def geo_database(path: str) -> GeoDatabase:
 
 def _geo(geoip: str | None) -> GeoDatabase:
     return geo_database(str(resolve_geoip_path(geoip)))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def page_rules(path: str) -> PageRules:
+    """The operator's --page-rules, read once per server (every cached figure was counted with them); a bad file
+    raises each time, so it is read again once fixed."""
+    return load_rules(path)
 
 
 @st.cache_resource(max_entries=1, show_spinner="Loading the sample log…")

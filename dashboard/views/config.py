@@ -45,6 +45,7 @@ class AppConfig:
     max_decompressed: int = MAX_UPLOAD_DECOMPRESSED_MB << 20
     follow_rows: int = FOLLOW_ROWS
     annotations: Path | None = None  # --annotations, else annotations.jsonl beside the first --log/--follow
+    page_rules: Path | None = None  # --page-rules: what counts as a page, an asset or other
 
 
 def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -> AppConfig:
@@ -71,6 +72,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
     parser.add_argument("--follow-rows", type=int, default=FOLLOW_ROWS, help="rows a followed log keeps")
     parser.add_argument("--alerts-config", default=None, help="alerts TOML (default: the shipped alerts.toml)")
     parser.add_argument("--annotations", default=None, help="deploy markers (JSON lines or CSV) for the time charts")
+    parser.add_argument("--page-rules", default=None, help="TOML rules for pages vs assets (see the README)")
     args, _ = parser.parse_known_args(list(argv))
     beside = default_annotations([*args.log, *([args.follow] if args.follow else [])])
     return AppConfig(
@@ -86,6 +88,7 @@ def parse_app_args(argv: Sequence[str], environ: dict[str, str] | None = None) -
         store=Path(args.store).resolve() if args.store else None,
         max_decompressed=args.max_decompressed_mb << 20,
         annotations=Path(args.annotations).resolve() if args.annotations else beside,
+        page_rules=Path(args.page_rules).resolve() if args.page_rules else None,
     )
 
 

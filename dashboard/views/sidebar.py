@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard.analysis.buckets import BUCKETS, DEFAULT_BUCKET, LIVE_BUCKET
 from dashboard.analysis.cube import CubeData, is_parquet
+from dashboard.analysis.pages import DEFAULT_RULES, PageRulesError, use_rules
 from dashboard.errors import DataBloomError
 from dashboard.ingest.formats import FORMATS, LogFormat, UnknownFormatError
 from dashboard.ingest.parse import ParseResult
@@ -24,7 +25,7 @@ from dashboard.ingest.sources import SourceError
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import BOT_MODES, empty_frame
-from dashboard.views import cache, guard, store_source
+from dashboard.views import cache, guard, icons, store_source
 from dashboard.views.config import AppConfig, allowed_path
 
 if TYPE_CHECKING:
@@ -106,8 +107,22 @@ def _format_choice(config: AppConfig) -> str | None:
     return None if choice == AUTO else choice
 
 
+def _use_page_rules(config: AppConfig) -> None:
+    """The operator's --page-rules for every page (read once per server: restart it after editing the file); a bad
+    file is one warning and the default rules."""
+    if config.page_rules is None:
+        use_rules(DEFAULT_RULES)
+        return
+    try:
+        use_rules(cache.page_rules(str(config.page_rules)))
+    except PageRulesError as exc:
+        use_rules(DEFAULT_RULES)
+        st.warning(f"{exc}. Pages and assets are told apart with the default rules.", icon=icons.WARNING)
+
+
 def render(config: AppConfig) -> tuple[Settings, Selected | None]:
     """Draw the sidebar and load the chosen log (or keep the previous one when loading fails)."""
+    _use_page_rules(config)
     sources = [SAMPLE, UPLOAD] + ([SERVER] if config.logs or config.allow_dirs else [])
     sources += [LIVE] if config.follow else []
     sources += [CUBE] if config.cube else []
