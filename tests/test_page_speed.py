@@ -100,3 +100,15 @@ def test_a_cold_start_imports_only_the_page_it_opens_on():
     assert "dashboard.views.traffic" in views
     for other in ("explore", "lines", "clients", "audience"):
         assert f"dashboard.views.{other}'" not in views
+
+
+def test_the_traffic_page_sends_one_heatmap_table_at_a_time():
+    """Tabs sent both tables (each ~30 KB of cells and styles) on every slider step; the control sends the one shown."""
+    at = AppTest.from_file(str(APP), default_timeout=180).run()
+    assert not at.exception
+    tables = [d.value for d in at.main.dataframe if "Total" in d.value.columns]
+    assert len(tables) == 1 and tables[0].columns.name == "browser"
+    at.segmented_control(key="overview_heatmap").set_value("Time × country").run()
+    tables = [d.value for d in at.main.dataframe if "Total" in d.value.columns]
+    assert len(tables) == 1 and tables[0].columns.name == "country"
+    assert any(b.label == "Download CSV (country)" for b in at.get("download_button"))

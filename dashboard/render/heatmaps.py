@@ -58,6 +58,9 @@ def heatmap_pivot(
     return pivot
 
 
+SHADES = 16  # the table's colour steps: cells of one step share one CSS rule (a smaller page on each slider step)
+
+
 def cell_css(t: float, dark: bool = False) -> str:
     """Background and a readable text colour for a cell at ``t`` = value / max, in the light or dark theme."""
     rgb = blend(heat_stops(dark), t)
@@ -72,7 +75,7 @@ def style_heatmap(pivot: pd.DataFrame, dark: bool = False) -> Styler:
     if pivot.empty or not values:
         return styler
     top = max(int(pivot[values].to_numpy().max()), 1)
-    styler = styler.map(lambda v: cell_css(v / top, dark), subset=values)
+    styler = styler.map(lambda v: cell_css(round(v / top * SHADES) / SHADES, dark), subset=values)
     if TOTAL in pivot.columns:
         styler = styler.map(lambda _: "font-weight: 600", subset=[TOTAL])
     return styler

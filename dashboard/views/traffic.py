@@ -337,6 +337,9 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonym
             st.caption(note)
 
 
+HEATMAP_DEFAULT = "Time × browser"
+
+
 def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
     st.subheader("Heatmap tables")
     st.number_input(
@@ -347,24 +350,22 @@ def _heatmaps(data: traffic.WindowData, settings: Settings) -> None:
         key=KEY + "top",
         width=260,
     )
-    tabs = st.tabs(["Time × browser", "Time × country"])
-    for tab, counts, dimension in (
-        (tabs[0], data.browser_counts, "browser"),
-        (tabs[1], data.country_counts, "country"),
-    ):
-        with tab:
-            pivot = heatmaps.heatmap_pivot(counts, dimension, tz=settings.tz)
-            if pivot.empty:
-                st.caption("No requests in this window.")
-                continue
-            st.dataframe(heatmaps.style_heatmap(pivot, dark=layout.is_dark()))
-            st.download_button(
-                f"Download CSV ({dimension})",
-                partial(to_csv, pivot),  # made when clicked, not on every slider step
-                file_name=f"time-x-{dimension}.csv",
-                mime="text/csv",
-                key=KEY + "csv_" + dimension,
-            )
+    # One table at a time: tabs would send both on every slider step (each ~30 KB of cells and styles).
+    tables = {"Time × browser": (data.browser_counts, "browser"), "Time × country": (data.country_counts, "country")}
+    shown = st.segmented_control("Table", list(tables), default=HEATMAP_DEFAULT, key=KEY + "heatmap")
+    counts, dimension = tables[shown or HEATMAP_DEFAULT]  # a click on the chosen one unselects it: keep a table
+    pivot = heatmaps.heatmap_pivot(counts, dimension, tz=settings.tz)
+    if pivot.empty:
+        st.caption("No requests in this window.")
+        return
+    st.dataframe(heatmaps.style_heatmap(pivot, dark=layout.is_dark()))
+    st.download_button(
+        f"Download CSV ({dimension})",
+        partial(to_csv, pivot),  # made when clicked, not on every slider step
+        file_name=f"time-x-{dimension}.csv",
+        mime="text/csv",
+        key=KEY + "csv_" + dimension,
+    )
 
 
 def _map(data: traffic.WindowData) -> None:
