@@ -494,3 +494,15 @@ def test_response_time_lines_break_at_a_bucket_without_a_time():
         assert spec["mark"]["invalid"].startswith("break-paths")
         rows = next(iter(spec["datasets"].values()))
         assert any(r["seconds"] is None for r in rows)  # the gap reaches the chart
+
+
+def test_the_window_strip_lines_up_with_the_timeline(counts: pd.DataFrame) -> None:
+    """Same time domain and the same value-axis width: the strip's band sits over the bars of its window."""
+    start, end = pd.Timestamp("2026-06-01 00:00", tz="UTC"), pd.Timestamp("2026-06-01 12:00", tz="UTC")
+    bars = chart_spec(timeline.browser_timeline_chart(counts, tz="Asia/Kolkata", domain=(start, end)))
+    strip = timeline.window_strip_chart(start + pd.Timedelta("4h"), end, (start, end), "Asia/Kolkata").to_dict()
+    for spec in (bars, strip):
+        assert spec["encoding"]["x"]["scale"]["domain"] == timeline.axis_domain((start, end), "Asia/Kolkata")
+        assert spec["encoding"]["y"]["axis"]["minExtent"] == spec["encoding"]["y"]["axis"]["maxExtent"] == 56
+    band = rows_of(strip)[0]
+    assert pd.Timestamp(band["x0"]).hour == 9 and pd.Timestamp(band["x0"]).minute == 30  # 04:00 UTC in Kolkata

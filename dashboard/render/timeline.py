@@ -27,6 +27,8 @@ from dashboard.render.theme import (
 from dashboard.schema import STATUS_LABELS
 
 MARKER_OPACITY = 0.15
+Y_AXIS_EXTENT = 56  # px for the value axis of the timeline and of the window strip under it: their plots line up
+WINDOW_STRIP_HEIGHT = 40
 GROUP_PADDING = 0.08  # share of a bucket left empty on each side of a group of grouped bars
 STACK_PADDING = 0.03  # the same for a stacked bar, so neighbouring buckets stay apart
 METRICS = {"requests": "Requests", "visitors": "Unique visitors", "bytes": "Bytes"}
@@ -69,6 +71,32 @@ def timeline_table(
     return table[columns]
 
 
+def axis_domain(domain: tuple[pd.Timestamp, pd.Timestamp], tz: str) -> list[float]:
+    """A (first, last) pair of UTC instants as the milliseconds of a ``utc`` time axis showing wall time in ``tz``."""
+    wall = axis_time(pd.Series(pd.to_datetime(list(domain), utc=True)), tz)
+    return [float(t.timestamp() * 1000) for t in wall]
+
+
+def window_strip_chart(
+    start: pd.Timestamp, end: pd.Timestamp, domain: tuple[pd.Timestamp, pd.Timestamp], tz: str = "UTC"
+) -> alt.Chart:
+    """The slider's window as a band under the timeline (same domain, same value-axis width).
+
+    Apart from the timeline, a slider step re-sends only this strip: the timeline's spec is the same at every step,
+    so Streamlit sends a reference to it instead of its rows, and the browser does not draw it again.
+    """
+    times = axis_time(pd.Series(pd.to_datetime([start, end], utc=True)), tz)
+    table = pd.DataFrame({"x0": [times.iloc[0]], "x1": [times.iloc[1]], "lane": ["window"]})
+    x = alt.X(
+        "x0:T",
+        scale=alt.Scale(type="utc", domain=axis_domain(domain, tz), nice=False),
+        axis=alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None),
+    )
+    y = alt.Y("lane:N", title=None, axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, ticks=False))
+    band = alt.Chart(table).mark_bar(color=COLOURS["marker"], opacity=0.35).encode(x=x, x2="x1:T", y=y)
+    return band.properties(height=WINDOW_STRIP_HEIGHT)
+
+
 def marker_layers(markers: pd.DataFrame | None, tz: str) -> list[alt.Chart]:
     """Shaded spans plus a dashed rule at each start, for alerts or deploys (columns start, end, label)."""
     if markers is None or markers.empty:
@@ -94,8 +122,12 @@ def browser_timeline_chart(
     tz: str = "UTC",
     bucket_label: str = "4h",
     markers: pd.DataFrame | None = None,
+    domain: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> alt.Chart | alt.LayerChart:
     """Requests per bucket, one colour per value, stacked or grouped; click the legend to highlight a series.
+
+    With ``domain`` (UTC instants) the time axis spans exactly that range and the value axis has a fixed width,
+    so ``window_strip_chart`` drawn under it with the same domain lines up with it.
 
     Bars are drawn as explicit rectangles (x/x2, y/y2) on a ``utc`` time scale: Vega-Lite drops ``xOffset``
     on a continuous axis, and a ``timeUnit`` band would floor buckets that do not start on a unit boundary
@@ -105,13 +137,16 @@ def browser_timeline_chart(
     order = series_order(counts, dimension)
     table = timeline_table(counts, dimension, tz, span, stacked, order)
     legend = alt.selection_point(fields=[dimension], bind="legend")
+    x = time_x("x0", tz)
+    if domain is not None:
+        x = x.scale(type="utc", domain=axis_domain(domain, tz), nice=False)
     bars = (
         alt.Chart(table)
         .mark_bar()
         .encode(
-            x=time_x("x0", tz),
+            x=x,
             x2="x1:T",
-            y=alt.Y("y0:Q", title="requests"),
+            y=alt.Y("y0:Q", title=None, axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT)),
             y2="y1:Q",
             color=alt.Color(
                 field=dimension,

@@ -316,17 +316,21 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonym
     left, right = layout.chart_rows(2)  # one under the other: the timeline's bars get the page's width
     with left:
         stacked = st.toggle("Stacked", value=True, key=KEY + "stacked")
-        window = pd.DataFrame({"start": [data.start], "end": [data.end], "label": ["window"]})
-        markers = pd.concat([window, alerts_panel.markers(alerts, settings.tz, anonymise)], ignore_index=True)
+        start, end = time_range(data.browser_timeline, "bucket", check_bucket(settings.bucket))
+        domain = (start, end) if start is not None else None
         chart = timeline.browser_timeline_chart(
             data.browser_timeline,
             "browser",
             stacked=stacked,
             tz=settings.tz,
             bucket_label=settings.bucket,
-            markers=markers,
+            markers=alerts_panel.markers(alerts, settings.tz, anonymise),
+            domain=domain,
         )
-        start, end = time_range(data.browser_timeline, "bucket", check_bucket(settings.bucket))
+        # The window moves in a strip just above the timeline, whose spec is the same at every slider step (so
+        # Streamlit sends a reference to it, and the browser keeps it drawn).
+        if domain is not None:
+            st.altair_chart(timeline.window_strip_chart(data.start, data.end, domain, settings.tz))
         st.altair_chart(annotate(chart, marks, settings.tz, start, end))
     with right:
         table = with_rest(data.browser_totals, "browser", TOP_BARS)
