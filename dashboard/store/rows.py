@@ -37,7 +37,8 @@ EXPLORE_COLUMNS = ("time", "status", "bytes", "is_bot", "user_agent", "response_
 # the dimensions a surge is looked for in.
 ALERT_COLUMNS = ("time", "ip", "path", "status", "is_bot", "bytes", "response_time_s")
 PLAIN_FIELDS = ("country", "browser", "os", "device", "crawler", "method", "vhost")
-FILTER_COLUMNS = tuple(dict.fromkeys(f.column for f in FIELDS.values()))
+# What the filters test: their columns, and what ``kind`` (page views) reads besides the path.
+FILTER_COLUMNS = tuple(dict.fromkeys((*(f.column for f in FIELDS.values()), "method", "status", "content_type")))
 # What the Audience page and ``summary`` read (``analysis.audience``: page kinds, visits, referrers, UTM, timing).
 AUDIENCE_COLUMNS = (
     "time", "ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer", "is_bot",
