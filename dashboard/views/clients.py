@@ -39,7 +39,11 @@ def render(settings: Settings, selected: Selected | None) -> None:
         return
     no_rows = selected.store.manifest.rows == 0 if selected.store is not None else selected.loaded.frame.empty
     if selected.cube is not None or no_rows:
-        st.info("This page needs the rows of a log; a saved cube holds only counts. Open the log itself.")
+        st.info(
+            "This store holds no row yet: ingest a log into it."
+            if selected.store is not None
+            else "This page needs the rows of a log; a saved cube holds only counts. Open the log itself."
+        )
         return
     filters, _ = current_filters()
     applied = with_settings(filters, settings.bots, settings.pageviews)
