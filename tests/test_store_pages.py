@@ -168,7 +168,7 @@ def test_a_changed_source_is_rebuilt_and_an_intact_one_read(tmp_path):
 
 
 def test_a_store_written_before_sources_had_a_path_is_read_and_its_lines_rebuilt(both, tmp_path, monkeypatch):
-    log, store = both
+    _, store = both
     old = shutil.copytree(store, tmp_path / "old")
     doc = json.loads((old / MANIFEST).read_text())
     for source in doc["sources"]:
