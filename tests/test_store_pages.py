@@ -88,9 +88,7 @@ def test_audience_page_response_times_and_pages_only(timed, monkeypatch):
     log, store = timed
     shots = []
     for args in (f"--log {log}", f"--store {store}"):
-        at = run(AUDIENCE_APP, args, monkeypatch, {"bots": "exclude"})
-        at.toggle(key="audience_pages_only").set_value(True).run()
-        shots.append(snapshot(at))
+        shots.append(snapshot(run(AUDIENCE_APP, args, monkeypatch, {"bots": "exclude", "pageviews": "true"})))
     assert shots[0] == shots[1]
     assert "Response time of page views" in shots[1]["subheaders"]
     assert {"p50", "p95", "p99", "Max"} <= {label for label, _, _ in shots[1]["metrics"]}
@@ -98,7 +96,12 @@ def test_audience_page_response_times_and_pages_only(timed, monkeypatch):
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"f": ["status:is:4xx"]}, {"f": ["browser:not:Chrome", "path:contains:/"], "bots": "exclude", "anon": "true"}],
+    [
+        {},
+        {"f": ["status:is:4xx"]},
+        {"f": ["browser:not:Chrome", "path:contains:/"], "bots": "exclude", "anon": "true"},
+        {"pageviews": "true"},
+    ],
 )
 def test_clients_page(both, monkeypatch, query):
     log, store = both
@@ -112,6 +115,7 @@ LINE_QUERIES = [
     {},
     {"f": ["status:is:5xx"]},
     {"f": ["bots:is:only"], "from": "2026-06-02T00:00:00+00:00", "to": "2026-06-03T06:00:00+00:00"},
+    {"pageviews": "true", "f": ["status:is:2xx"]},
 ]
 
 
