@@ -165,6 +165,7 @@ class Appender:
             raw_size=step.raw_size,
             compressed=step.compressed,
             complete=False,
+            path=str(step.path.resolve()),
         )
 
     def _read(self, step: Plan, stream: BinaryIO, fmt: LogFormat, progress: Callable[[int], None] | None) -> None:
@@ -244,6 +245,7 @@ class Appender:
             raw_size=step.raw_size,
             compressed=step.compressed,
             complete=complete,
+            path=str(step.path.resolve()),
         )
         record = self.publish(record, Batch(rows, batch.rejects) if len(rows) or batch.rejects else None)
         del rows

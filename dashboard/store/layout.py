@@ -49,6 +49,9 @@ class SourceRecord:
     complete: bool  # a compressed file read to its end: compressed files do not grow
     batches: list[int] = field(default_factory=list)
     follow: dict | None = None  # a followed log (``tail --store``): its path and the follower's position
+    path: str | None = (
+        None  # where it was last read (absolute): the Lines page reads its lines there while it holds them
+    )
 
 
 def _known(cls: type, doc: dict) -> dict:

@@ -2,7 +2,8 @@
 
 The summary of a store is the summary of its logs: the same document ``summary LOG --json`` gives, computed
 from the rollups (counts, bytes, visitor hashes) with the analysis layer's own bucket and visitor functions,
-and from the rows for the first and last request.
+and from the rows for the first and last request and for the page views, visits and response times (the
+columns ``analysis.summary.audience`` reads, given to it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, check_bucket, check_tz, span_buckets
 from dashboard.analysis.figures import count_countries, headline
+from dashboard.analysis.summary import audience
 from dashboard.analysis.visitors import unique_visitors
 from dashboard.ingest import scanner
 from dashboard.ingest.formats import UnknownFormatError, get_format
@@ -192,6 +194,9 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
     bots = int(cells.loc[cells["is_bot"].astype(bool), "requests"].sum())
     per_class = [statuses.get(label, 0) for label in STATUS_LABELS]
     figures = headline(parsed, visitors, int(cells["bytes"].sum()), count_countries(countries), per_class, bots)
+    from dashboard.store.rows import AUDIENCE_COLUMNS, read_rows  # rows.py reads through this module's Store
+
+    visits = audience(read_rows(store, columns=AUDIENCE_COLUMNS))
     return {
         "format": fmt,
         "scanner": _scanned(fmt),
@@ -211,7 +216,9 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
         "buckets": span_buckets(first, last, bucket, tz),
         "bucket": bucket,
         "tz": tz,
+        "pages_only": False,
         "figures": figures,
+        **visits,
         "reject_reasons": reasons,
         "rejects": rejects,
     }

@@ -18,13 +18,16 @@ from dashboard.analysis.filters import FIELDS, Filter
 from dashboard.analysis.pages import PAGE_STATUSES, PAGEVIEW
 from dashboard.analysis.ranges import RESOLUTION, DateRange
 from dashboard.analysis.rows import DIMENSIONS
+from dashboard.errors import DataBloomError
 from dashboard.ingest.formats import LogFormat, UnknownFormatError, get_format
 from dashboard.ingest.parse import MAX_REJECTS_KEPT, ParseResult, Reject
+from dashboard.ingest.sources import open_binary
 from dashboard.pipeline import LoadedLog
-from dashboard.schema import BASE_DTYPES, STATUS_CLASSES, TIME_DTYPE, empty_frame
-from dashboard.store.layout import REJECTS, ROWS
+from dashboard.schema import BASE_COLUMNS, BASE_DTYPES, LINE, SOURCE_ID, STATUS_CLASSES, TIME_DTYPE, empty_frame
+from dashboard.store.layout import REJECTS, ROWS, SourceRecord
 from dashboard.store.parts import quote
 from dashboard.store.query import Store
+from dashboard.store.sources import read_head, sha
 
 NUMERIC = {"status": "int16", "bytes": "int64", "lat": "float64", "lon": "float64", "response_time_s": "float64"}
 # What Explore reads of a row (``analysis.rows.prepare`` and the filter fields): not ident, user, query, protocol,
@@ -34,6 +37,17 @@ EXPLORE_COLUMNS = ("time", "status", "bytes", "is_bot", "user_agent", "response_
 # the dimensions a surge is looked for in.
 ALERT_COLUMNS = ("time", "ip", "path", "status", "is_bot", "bytes", "response_time_s")
 PLAIN_FIELDS = ("country", "browser", "os", "device", "crawler", "method", "vhost")
+# What the filters test: their columns, and what ``kind`` (page views) reads besides the path.
+FILTER_COLUMNS = tuple(dict.fromkeys((*(f.column for f in FIELDS.values()), "method", "status", "content_type")))
+# What the Audience page and ``summary`` read (``analysis.audience``: page kinds, visits, referrers, UTM, timing).
+AUDIENCE_COLUMNS = (
+    "time", "ip", "user_agent", "method", "path", "query", "status", "bytes", "referrer", "is_bot",
+    "vhost", "content_type", "response_time_s",
+)  # fmt: skip
+# What the Clients page reads (networks, versions, methods per URL) besides the columns its filters test.
+CLIENTS_COLUMNS = ("time", "bytes", "browser_version", "os_version", "protocol", *FILTER_COLUMNS)
+# What the Lines page reads: the filters' columns, the line number, and what a line is rebuilt from.
+LINE_COLUMNS = tuple(dict.fromkeys((*BASE_COLUMNS, "vhost", "port", "response_time_s", LINE, *FILTER_COLUMNS)))
 
 
 def _ts(value: pd.Timestamp) -> str:
@@ -109,14 +123,28 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
 
 
+def _owners(store: Store, files: Sequence[Path]) -> pd.DataFrame:
+    """Each row part with the index of its source in the manifest (its batch's source; past the end: unknown)."""
+    sources = store.manifest.sources
+    by_batch = {batch: i for i, source in enumerate(sources) for batch in source.batches}
+    batches = {store.path / r.path: r.batch for r in store.manifest.of_kind(ROWS)}
+    ids = [by_batch.get(batches.get(f, -1), len(sources)) for f in files]
+    return pd.DataFrame({"filename": [str(f) for f in files], SOURCE_ID: pd.array(ids, dtype="uint16")})
+
+
 def read_rows(
     store: Store,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     filters: Sequence[Filter] = (),
     columns: Sequence[str] | None = None,
+    sources: bool = False,
 ) -> pd.DataFrame:
-    """Rows with ``start <= time < end`` that may match ``filters`` (their exact SQL part), sorted by time."""
+    """Rows with ``start <= time < end`` that may match ``filters`` (their exact SQL part), sorted by time.
+
+    ``sources`` adds each row's source (``schema.SOURCE_ID``: its index in the manifest's sources), which a
+    store's rows do not hold: their batch tells it.
+    """
     files = _files(store, start, end)
     if not files:
         return empty_frame()
@@ -126,9 +154,33 @@ def read_rows(
     clause = " AND ".join(w for w in where if w) or "true"
     wanted = ", ".join(f'"{c}"' for c in columns if c in known) if columns else "*"
     source = _source(files)
+    tables = {"owners": _owners(store, files)} if sources else {}
+    joined = f"{source} JOIN owners USING (filename)" if sources else source
+    extra = f', owners."{SOURCE_ID}"' if sources and columns else ""
     # Ties in time keep the order of ingest (batch, then line), as the in-memory frame's stable sort does.
-    frame = store.sql(f"SELECT {wanted} FROM {source} WHERE {clause} ORDER BY time, filename, file_row_number")
+    frame = store.sql_with(
+        tables, f"SELECT {wanted}{extra} FROM {joined} WHERE {clause} ORDER BY time, filename, file_row_number"
+    )
     return conform(frame.drop(columns=["filename", "file_row_number"], errors="ignore"))
+
+
+def source_file(record: SourceRecord) -> Path | None:
+    """The file a source was read from, while it still holds the lines ingested (same first bytes, not shorter)."""
+    named = record.path or (record.follow or {}).get("path")
+    if not named or not record.head_bytes:
+        return None
+    path = Path(named)
+    try:
+        if not record.compressed and path.stat().st_size < record.offset:
+            return None
+        stream = open_binary(path)
+        try:
+            head = read_head(stream, record.head_bytes)
+        finally:
+            stream.close()
+    except (OSError, DataBloomError):
+        return None
+    return path if sha(head) == record.head_sha256 else None
 
 
 def time_bounds(store: Store) -> pd.Series:

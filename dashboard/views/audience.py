@@ -15,7 +15,7 @@ from dashboard.analysis.visits import VISIT_TIMEOUT
 from dashboard.render import bars, theme
 from dashboard.render.audience import percentiles_chart, response_figures, seconds_table, visit_figures
 from dashboard.render.format import human_bytes
-from dashboard.views import cache, guard, notice, sidebar
+from dashboard.views import cache, guard, notice, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.sidebar import Selected, Settings
 
@@ -42,7 +42,7 @@ def render(settings: Settings, selected: Selected | None) -> None:
     if selected.cube is not None:
         st.info("Visits and response times need the log's rows; a saved cube holds only counts. Open the log itself.")
         return
-    if selected.loaded is None or selected.loaded.frame.empty:
+    if (selected.store.manifest.rows == 0) if selected.store is not None else selected.loaded.frame.empty:
         st.warning("This log has no parsed request to show.")
         return
     pages_only = settings.pageviews  # the sidebar's switch: response times of page views; visits always count them
@@ -52,7 +52,10 @@ def render(settings: Settings, selected: Selected | None) -> None:
     own = tuple(sorted({h.strip().lower() for h in typed.split(",") if h.strip()}))
     data = None
     with guard.section("The audience of this log", "Try another bot filter, bucket or time zone."):
-        data = cache.audience(selected.loaded, settings.bots, pages_only, settings.bucket, settings.tz, own)
+        if selected.store is not None:  # the store's rows, read with the columns the page draws from
+            data = store_source.audience(selected, settings, pages_only, own)
+        else:
+            data = cache.audience(selected.loaded, settings.bots, pages_only, settings.bucket, settings.tz, own)
     if data is None:
         return
     for title, draw in (

@@ -341,6 +341,37 @@ def store_alerts(
     return detect_alerts(anonymise_frame(rows) if is_masked(loaded) else rows, config)
 
 
+@st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Reading the rows…", hash_funcs=BY_DATA)
+def store_rows(
+    loaded: LoadedLog,
+    _store: Store,
+    columns: tuple[str, ...],
+    filters: tuple[str, ...] = (),
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    sources: bool = False,
+) -> pd.DataFrame:
+    """Some columns of a store's rows of [start, end) that may pass ``filters`` (pushed down), masked with the log."""
+    from dashboard.analysis.filters import parse_params
+    from dashboard.enrich.anonymise import anonymise_frame
+    from dashboard.store.rows import read_rows
+
+    rows = read_rows(_store, start, end, parse_params(filters)[0], columns=columns, sources=sources)
+    return _released(anonymise_frame(rows) if is_masked(loaded) else rows)
+
+
+@st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Counting visits…", hash_funcs=BY_DATA)
+def store_audience(
+    loaded: LoadedLog, _store: Store, bots: str, pages_only: bool, bucket: str, tz: str, own_hosts: tuple[str, ...]
+) -> AudienceData:
+    """The Audience page's tables for a store: the rows it reads (the bot filter pushed down), then ``audience``."""
+    from dashboard.store.rows import AUDIENCE_COLUMNS
+
+    pushed = (Filter("bots", "is", bots).to_param(),) if bots != "include" else ()
+    rows = store_rows(loaded, _store, AUDIENCE_COLUMNS, pushed)
+    return build_audience(rows, bots, pages_only, bucket, tz, own_hosts)
+
+
 def _released(value: T) -> T:
     """``value``, once the memory its computation freed went back to the OS (a cache miss builds big temporaries)."""
     release_memory()

@@ -11,7 +11,7 @@ from dashboard.analysis import networks, versions
 from dashboard.analysis.filters import Filter, FilterError, filter_mask, with_settings
 from dashboard.analysis.query import format_query
 from dashboard.enrich.asn import AsnTableError, load_asn_table
-from dashboard.views import cache, guard, notice, sidebar
+from dashboard.views import cache, guard, notice, sidebar, store_source
 from dashboard.views.config import AppConfig
 from dashboard.views.explore import current_filters
 from dashboard.views.sidebar import Selected, Settings
@@ -37,8 +37,13 @@ def render(settings: Settings, selected: Selected | None) -> None:
     sidebar.counting_note(settings, selected)
     if notice.nothing_loaded(settings.failure, selected):
         return
-    if selected.cube is not None or selected.loaded is None or selected.loaded.frame.empty:
-        st.info("This page needs the rows of a log; a saved cube holds only counts. Open the log itself.")
+    no_rows = selected.store.manifest.rows == 0 if selected.store is not None else selected.loaded.frame.empty
+    if selected.cube is not None or no_rows:
+        st.info(
+            "This store holds no row yet: ingest a log into it."
+            if selected.store is not None
+            else "This page needs the rows of a log; a saved cube holds only counts. Open the log itself."
+        )
         return
     filters, _ = current_filters()
     applied = with_settings(filters, settings.bots, settings.pageviews)
@@ -64,6 +69,8 @@ def render(settings: Settings, selected: Selected | None) -> None:
 
 
 def _filtered(selected: Selected, applied: list[Filter]) -> pd.DataFrame:
+    if selected.store is not None:  # the store's rows that pass the filters, read with the columns shown
+        return store_source.clients_rows(selected, applied)
     frame = selected.loaded.frame
     return frame[filter_mask(frame, applied)] if applied else frame
 

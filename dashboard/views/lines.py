@@ -2,7 +2,8 @@
 
 The filters are the Explore page's (the ``f`` query parameters), edited here with the query bar, so a link
 reproduces the view; a search box narrows the lines by their text; a page shows 100 lines; the download holds
-the first 100,000. The text is read back from the source by line number, never rebuilt from fields.
+the first 100,000. The text is read back from the source by line number; a store whose source file is gone or
+changed rebuilds it from the row, and says so.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dashboard.analysis.filters import FIELDS, Filter, FilterError, with_setting
 from dashboard.analysis.query import QueryError, format_query, parse_query
 from dashboard.enrich.anonymise import mask_text
 from dashboard.ingest.raw import RawSearchError
-from dashboard.views import cache, guard, notice, pages, sidebar
+from dashboard.views import cache, guard, notice, pages, sidebar, store_source
 from dashboard.views.config import SAMPLE_LINES, AppConfig
 from dashboard.views.explore import FILTER_PARAM, current_filters
 from dashboard.views.sidebar import CUBE, LIVE, SAMPLE, SERVER, UPLOAD, Selected, Settings
@@ -115,7 +116,7 @@ def render(settings: Settings, selected: Selected | None, sample_lines: int = SA
     if notice.nothing_loaded(settings.failure, selected):
         return
     sources = openers(selected, sample_lines)
-    if sources is None or selected.loaded is None:
+    if selected.store is None and (sources is None or selected.loaded is None):
         where = {LIVE: "a followed log", CUBE: "a saved cube"}.get(selected.ref.source, "this source")
         st.info(f"Lines are shown for the sample, uploads and log files; {where} keeps no line to show here.")
         return
@@ -134,14 +135,25 @@ def render(settings: Settings, selected: Selected | None, sample_lines: int = SA
     with guard.section("The lines", "Remove a filter or change the search."):
         state = (selected.loaded.fingerprint, tuple(f.to_param() for f in applied), period, pattern, regex)
         try:
-            keys = cache.session_memo(
-                MEMO,
-                state,
-                lambda: lines.search(sources, lines.select(selected.loaded.frame, applied, period), pattern, regex),
-            )
+            if selected.store is not None:  # each source's file while it holds the lines, else rebuilt from the rows
+                found = cache.session_memo(
+                    MEMO, state, lambda: store_source.store_lines(selected, applied, period, pattern, regex)
+                )
+                keys, sources, names = found.keys, found.sources, found.names
+            else:
+                keys = cache.session_memo(
+                    MEMO,
+                    state,
+                    lambda: lines.search(sources, lines.select(selected.loaded.frame, applied, period), pattern, regex),
+                )
         except (FilterError, RawSearchError) as exc:
             st.error(f"This search cannot run: {exc}")
             return
+        if selected.store is not None and found.rebuilt:
+            st.caption(
+                f"The lines of {', '.join(found.rebuilt)} are rebuilt from the store (times in UTC): the source "
+                "file is gone or has changed since it was ingested."
+            )
         _show(keys, sources, names, settings.anonymise)
 
 

@@ -4,16 +4,23 @@ A store is opened once per published manifest (a new ingest re-opens it) and sho
 rows: its line accounting and rejects. The Traffic page draws its cube and window visitors from the rollups;
 Explore reads only the rows of its date range (and its previous period) with DuckDB, over the whole history only
 those that may pass its filters, so memory follows the selection, not the history; alerts read the rows once
-per store version.
+per store version. Audience, Clients and Lines read only the columns they draw from (the filters and the bot
+mode pushed down), then call the analysis functions a log's rows go through. Lines are read from each source
+file while it holds them, and rebuilt from the rows when it is gone or changed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard.alerts import AlertConfigError
-from dashboard.analysis.filters import Filter, to_params
+from dashboard.analysis import lines
+from dashboard.analysis.audience import AudienceData
+from dashboard.analysis.filters import Filter, filter_mask, to_params
 from dashboard.analysis.ranges import DateRange, previous_period
 from dashboard.analysis.rows import Prepared
 from dashboard.store.layout import MANIFEST
@@ -94,3 +101,52 @@ def explore_rows(
     pushed = tuple(to_params(filters)) if period is None else ()
     prepared = cache.store_prepared(selected.loaded, selected.store, tz, start, shown.end, pushed)
     return prepared, shown, compare
+
+
+def audience(selected, settings, pages_only: bool, own_hosts: tuple[str, ...]) -> AudienceData:
+    """The Audience page's tables for the whole store, as for a whole log."""
+    return cache.store_audience(
+        selected.loaded, selected.store, settings.bots, pages_only, settings.bucket, settings.tz, own_hosts
+    )
+
+
+def clients_rows(selected, applied: list[Filter]) -> pd.DataFrame:
+    """The rows the Clients page counts: those passing ``applied`` (the exact SQL part read, the rest in memory)."""
+    from dashboard.store.rows import CLIENTS_COLUMNS
+
+    rows = cache.store_rows(selected.loaded, selected.store, CLIENTS_COLUMNS, tuple(to_params(applied)))
+    return rows[filter_mask(rows, applied)] if applied else rows
+
+
+@dataclass(frozen=True)
+class StoreLines:
+    """The Lines page's selection of a store: how to read each source, its name, the sorted keys."""
+
+    sources: list
+    names: list[str]
+    keys: np.ndarray
+    rebuilt: list[str]  # the sources whose lines are rebuilt from the rows (their file is gone or changed)
+
+
+def store_lines(selected, applied: list[Filter], period, pattern: str, regex: bool) -> StoreLines:
+    """The matching lines of a store: read from each source file that still holds them, else rebuilt."""
+    from dashboard.store.rows import LINE_COLUMNS, source_file
+
+    start, end = period if period is not None else (None, None)
+    rows = cache.store_rows(
+        selected.loaded, selected.store, LINE_COLUMNS, tuple(to_params(applied)), start, end, sources=True
+    )
+    keys = lines.select(rows, applied, period)
+    records = selected.store.manifest.sources
+    names = [r.names[-1] for r in records] + ["(unknown source)"]
+    sources: list = []
+    rebuilt = []
+    for i, record in enumerate([*records, None]):
+        path = source_file(record) if record is not None else None
+        if path is not None:
+            sources.append(lambda path=path: path)
+        else:
+            text = lines.row_text(rows, keys, i, record.format if record else "combined")
+            sources.append(text)
+            rebuilt += [names[i]] if len(text.rows) else []
+    return StoreLines(sources, names, lines.search(sources, keys, pattern, regex), rebuilt)
