@@ -75,6 +75,20 @@ def test_summary_of_a_store_gives_the_logs_page_views_visits_and_response_times(
     assert from_store["response_time"] is not None and from_store["pageviews"] > 0
 
 
+def test_summary_of_a_store_gives_the_logs_networks_and_page_views_only(both):
+    """The Clients page's network tables and ``--pages-only`` (every figure of page views) on a store are a log's."""
+    log, store = both
+    from_log = cli_json(["summary", str(log), "--json"])
+    from_store = cli_json(["summary", "--store", str(store), "--json"])
+    assert from_store["networks"] == from_log["networks"] and from_store["networks"]
+    assert from_store["bots_by_network_kind"] == from_log["bots_by_network_kind"]
+    only_log = cli_json(["summary", str(log), "--json", "--pages-only"])
+    only_store = cli_json(["summary", "--store", str(store), "--json", "--pages-only"])
+    for key in ("figures", "browsers", "countries", "statuses", "visitors", "buckets", *AUDIENCE_KEYS):
+        assert only_store[key] == only_log[key], key
+    assert only_store["pages_only"] and only_store["figures"]["requests"] == from_log["pageviews"]
+
+
 @pytest.mark.parametrize("query", [{}, {"bots": "exclude", "bucket": "4h", "tz": "Asia/Kathmandu"}, {"anon": "true"}])
 def test_audience_page(both, monkeypatch, query):
     log, store = both

@@ -1,5 +1,5 @@
 """``databloom summary PATH...`` (or ``--store DIR``): totals, time range, format, top browsers and countries,
-statuses, rejects; for logs also the top networks and bots by kind of network (the Clients page's tables)."""
+statuses, rejects, page views, visits, response times, the top networks and bots by kind of network."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import argparse
 from dashboard.cli.common import (
     JSON_HELP,
     PATHS_HELP,
-    CommandError,
     add_log_args,
     check_log_args,
     check_source_args,
     load_logs,
+    load_source,
     print_json,
     print_summary,
 )
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def print_networks(doc: dict) -> None:
-    """The top networks and the bots per kind of network, briefly (a store's summary has neither)."""
+    """The top networks and the bots per kind of network, briefly."""
     if doc.get("networks_missing"):
         print(f"Networks:  {doc['networks_missing']}")
     if not doc.get("networks"):
@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
 
     check_log_args(args)
     check_source_args(args)
-    if args.store and args.pages_only:
-        raise CommandError("--pages-only needs log PATHs: a store keeps no page/asset classification yet")
-    if args.store:
+    if args.store and args.pages_only:  # the rollups have no kind: every row, counted as a log's
+        doc = summarize(load_source(args), args.bucket, args.tz, pages_only=True)
+    elif args.store:
         from dashboard.store.query import open_store, summarize_store
 
         with open_store(args.store) as store:

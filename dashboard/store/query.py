@@ -17,7 +17,7 @@ import pandas as pd
 
 from dashboard.analysis.buckets import DEFAULT_BUCKET, DEFAULT_TZ, check_bucket, check_tz, span_buckets
 from dashboard.analysis.figures import count_countries, headline
-from dashboard.analysis.summary import audience
+from dashboard.analysis.summary import audience, clients
 from dashboard.analysis.visitors import unique_visitors
 from dashboard.ingest import scanner
 from dashboard.ingest.formats import UnknownFormatError, get_format
@@ -196,7 +196,9 @@ def summarize_store(store: Store, bucket: str = DEFAULT_BUCKET, tz: str = DEFAUL
     figures = headline(parsed, visitors, int(cells["bytes"].sum()), count_countries(countries), per_class, bots)
     from dashboard.store.rows import AUDIENCE_COLUMNS, read_rows  # rows.py reads through this module's Store
 
-    visits = audience(read_rows(store, columns=AUDIENCE_COLUMNS))
+    rows = read_rows(store, columns=AUDIENCE_COLUMNS)  # ip and is_bot among them: the network tables too
+    visits = {**audience(rows), **clients(rows)}
+    del rows
     return {
         "format": fmt,
         "scanner": _scanned(fmt),
