@@ -174,3 +174,15 @@ def test_clients_page_follows_the_explore_filters(log):
     nets = next(d.value for d in at.dataframe if "organisation" in d.value.columns)
     assert nets["requests"].sum() == 2
     assert any("status:5xx" in c.value for c in at.caption)
+
+
+def test_addresses_outside_every_network_are_one_named_row():
+    """Private and unannounced addresses are counted under a name that says so, not a blank one."""
+    from dashboard.analysis.networks import NO_NETWORK, NO_NETWORK_NAME, networks
+
+    frame = pd.DataFrame(
+        {"ip": ["10.0.0.1", "192.168.1.1", "8.8.8.8"], "is_bot": [False, True, False], "bytes": [1, 2, 3]}
+    )
+    table = networks(frame, load_asn_table()).set_index("asn")
+    assert table.loc[NO_ASN, "organisation"] == NO_NETWORK_NAME and table.loc[NO_ASN, "kind"] == NO_NETWORK
+    assert table.loc[NO_ASN, "requests"] == 2 and table.loc[15169, "organisation"]

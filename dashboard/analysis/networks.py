@@ -13,6 +13,7 @@ from dashboard.enrich.asn import NO_ASN, AsnTable, is_data_centre
 
 DATA_CENTRE, RESIDENTIAL, NO_NETWORK = "data centre", "residential", "no network"
 KINDS = (DATA_CENTRE, RESIDENTIAL, NO_NETWORK)
+NO_NETWORK_NAME = "(no network: a private, reserved or unannounced address)"  # a row of its own, never blank
 TOP = 20
 
 
@@ -58,7 +59,7 @@ def networks(frame: pd.DataFrame, table: AsnTable) -> pd.DataFrame:
         addresses=("requests", "size"),
     )
     grouped = grouped.reset_index().sort_values(["requests", "asn"], ascending=[False, True], ignore_index=True)
-    names = [table.organisation(int(a)) for a in grouped["asn"]]
+    names = [NO_NETWORK_NAME if int(a) == NO_ASN else table.organisation(int(a)) for a in grouped["asn"]]
     grouped.insert(1, "organisation", names)
     grouped.insert(2, "kind", [_kind(int(a), n) for a, n in zip(grouped["asn"], names, strict=True)])
     grouped.insert(4, "share", grouped["requests"] / max(int(grouped["requests"].sum()), 1))
