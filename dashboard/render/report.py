@@ -223,18 +223,10 @@ def render_html(
     )
 
 
-def report_data(
-    loaded: LoadedLog,
-    *,
-    tz: str = "UTC",
-    preset: str = "all",
-    filters: Sequence[Filter] = (),
-    anonymise: bool = False,
-    top: int = explore.TOP_N,
-) -> explore.ExploreData:
+def report_data(loaded: LoadedLog, **options) -> explore.ExploreData:
     """The figures and panels a report shows: the Explore page's data for a preset range (counted on the full
-    addresses; ``anonymise`` masks the addresses it shows)."""
-    return report_selection(loaded, tz=tz, preset=preset, filters=filters, anonymise=anonymise, top=top)[0]
+    addresses; ``anonymise`` masks the addresses it shows); the options are ``report_selection``'s."""
+    return report_selection(loaded, **options)[0]
 
 
 def report_selection(

@@ -13,6 +13,8 @@ import pytest
 
 from support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_server
 
+EXPLORE_APP = Path(__file__).resolve().parents[1] / "support" / "explore_app.py"
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -27,6 +29,15 @@ def chromium_path() -> str:
             pytest.fail("DATABLOOM_BROWSER_TESTS=1 but Debian's chromium is not installed")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def explore_server(chromium_path):
+    """The Explore page alone on its own server, one per test module (filters set by one module stay there)."""
+    proc, url = start_server(script=EXPLORE_APP)
+    yield url
+    proc.terminate()
+    proc.wait(10)
 
 
 @pytest.fixture(scope="session")

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import Page, expect
 
 from dashboard.render.maps import load_centroids
-from support.browser import metric_value, start_server
+from support.browser import metric_value
 from support.deckmap import click_place
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "tests" / "support" / "explore_app.py"
 LOAD_TIMEOUT = 60_000
-
-
-@pytest.fixture(scope="module")
-def explore_server(chromium_path):
-    proc, url = start_server(script=APP)
-    yield url
-    proc.terminate()
-    proc.wait(10)
 
 
 def figure(web: Page, label: str) -> str:

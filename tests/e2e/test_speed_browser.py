@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from support.browser import metric_value, start_server
+from support.browser import metric_value
 
-ROOT = Path(__file__).resolve().parents[2]
-EXPLORE_APP = ROOT / "tests" / "support" / "explore_app.py"
 LOAD_TIMEOUT = 60_000
 IDLE = "!document.querySelector('[data-testid=stStatusWidget]')"
 LINES = 1234
-
-
-@pytest.fixture(scope="module")
-def explore_server(chromium_path):
-    proc, url = start_server(script=EXPLORE_APP)
-    yield url
-    proc.terminate()
-    proc.wait(10)
 
 
 def idle(web: Page) -> None:
