@@ -40,11 +40,11 @@ class QueuedSender(ABC):
     """Deliver messages on a background thread, with per-key cooldown, bounded queue and retries with backoff.
 
     A subclass implements ``prepare`` (alert or dict → what ``attempt`` sends) and ``attempt`` (one try:
-    "sent", "retry" or "fatal").
+    "sent", "retry" or "fatal"), and passes the delivery policy (these keyword arguments) through unchanged.
+    ``anonymise`` masks the addresses an alert shows before it is prepared.
     """
 
     name = "sender"
-    anonymise = False  # mask the addresses an alert shows before it is prepared
 
     def __init__(
         self,
@@ -55,7 +55,9 @@ class QueuedSender(ABC):
         backoff: float = DEFAULT_BACKOFF,
         max_backoff: float = MAX_BACKOFF,
         clock: Callable[[], float] = time.monotonic,
+        anonymise: bool = False,
     ) -> None:
+        self.anonymise = anonymise
         self.cooldown, self.retries = cooldown, retries
         self.backoff, self.max_backoff = backoff, max_backoff
         self._clock = clock

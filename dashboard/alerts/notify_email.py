@@ -20,8 +20,6 @@ from typing import Any
 from dashboard.alerts.alert import Alert
 from dashboard.alerts.notify import (
     DEFAULT_BACKOFF,
-    DEFAULT_COOLDOWN,
-    DEFAULT_QUEUE,
     DEFAULT_RETRIES,
     MAX_BACKOFF,
     QueuedSender,
@@ -166,28 +164,12 @@ class EmailSender(QueuedSender):
 
     name = "email"
 
-    def __init__(
-        self,
-        settings: SmtpSettings,
-        *,
-        cooldown: float = DEFAULT_COOLDOWN,
-        max_queue: int = DEFAULT_QUEUE,
-        retries: int = DEFAULT_RETRIES,
-        backoff: float = DEFAULT_BACKOFF,
-        max_backoff: float = MAX_BACKOFF,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, settings: SmtpSettings, **policy: Any) -> None:
+        """``policy``: ``QueuedSender``'s keyword arguments (cooldown, queue, retries, backoff, clock, anonymise)."""
         if not settings.recipients:
             raise MailError("no recipient for alert e-mails (give --email-to)")
         self.settings = settings
-        super().__init__(
-            cooldown=cooldown,
-            max_queue=max_queue,
-            retries=retries,
-            backoff=backoff,
-            max_backoff=max_backoff,
-            clock=clock,
-        )
+        super().__init__(**policy)
 
     def prepare(self, doc: dict[str, Any], alert: Alert | None) -> EmailMessage:
         """The alert as a MIME message (text + HTML)."""

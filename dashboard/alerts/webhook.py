@@ -7,19 +7,13 @@ Connection refused, timeouts, 5xx and 429 are retried; other 4xx are given up at
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 
 from dashboard.alerts.alert import Alert
 from dashboard.alerts.notify import (
-    DEFAULT_BACKOFF,
     DEFAULT_COOLDOWN,
-    DEFAULT_QUEUE,
-    DEFAULT_RETRIES,
-    MAX_BACKOFF,
     PAYLOAD_FORMATS,
     QueuedSender,
 )
@@ -42,33 +36,15 @@ class WebhookSender(QueuedSender):
     name = "webhook"
 
     def __init__(
-        self,
-        url: str,
-        *,
-        payload_format: str = "generic",
-        cooldown: float = DEFAULT_COOLDOWN,
-        max_queue: int = DEFAULT_QUEUE,
-        retries: int = DEFAULT_RETRIES,
-        backoff: float = DEFAULT_BACKOFF,
-        max_backoff: float = MAX_BACKOFF,
-        timeout: float = DEFAULT_TIMEOUT,
-        clock: Callable[[], float] = time.monotonic,
-        anonymise: bool = False,
+        self, url: str, *, payload_format: str = "generic", timeout: float = DEFAULT_TIMEOUT, **policy: Any
     ) -> None:
+        """``policy``: ``QueuedSender``'s keyword arguments (cooldown, queue, retries, backoff, clock, anonymise)."""
         if not url.startswith(("http://", "https://")):
             raise WebhookError(f"webhook URL must be http:// or https://, got {url!r}")
         if payload_format not in PAYLOAD_FORMATS:
             raise WebhookError(f"unknown webhook format {payload_format!r} (known: {', '.join(PAYLOAD_FORMATS)})")
         self.url, self.timeout, self.payload_format = url, timeout, payload_format
-        self.anonymise = anonymise
-        super().__init__(
-            cooldown=cooldown,
-            max_queue=max_queue,
-            retries=retries,
-            backoff=backoff,
-            max_backoff=max_backoff,
-            clock=clock,
-        )
+        super().__init__(**policy)
 
     def prepare(self, doc: dict[str, Any], alert: Alert | None) -> bytes:
         """The JSON body in the chosen format."""

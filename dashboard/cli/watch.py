@@ -100,12 +100,11 @@ def make_senders(args: argparse.Namespace) -> list:
         raise CommandError("nowhere to deliver alerts: give --webhook URL and/or --email-to ADDR")
     settings = smtp_settings(args, args.email_to) if args.email_to else None
     senders = []
+    policy = {"cooldown": args.cooldown, "anonymise": args.anonymise}
     if args.webhook:
-        senders.append(WebhookSender(args.webhook, payload_format=args.webhook_format, cooldown=args.cooldown))
+        senders.append(WebhookSender(args.webhook, payload_format=args.webhook_format, **policy))
     if settings is not None:
-        senders.append(EmailSender(settings, cooldown=args.cooldown))
-    for sender in senders:
-        sender.anonymise = args.anonymise
+        senders.append(EmailSender(settings, **policy))
     return senders
 
 
