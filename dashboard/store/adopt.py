@@ -48,31 +48,35 @@ def adopt_rows(store: Path, day_file: Path, day: str, batch: int) -> FileRecord:
     return FileRecord(relative, ROWS, batch, rows, target.stat().st_size, iso(start), iso(end), day)
 
 
-def adopt_rollups(store: Path, folder: Path, batch: int) -> FileRecord | None:
-    """Spark's rollup files → the batch's rollup part (None when there are no rows)."""
+def _adopt_part(store: Path, folder: Path, batch: int, kind: str, select: str, stats: str) -> tuple | None:
+    """Spark's files of one kind → the batch's part of ``kind``: (relative path, bytes, the ``stats`` row over it),
+    or None when Spark wrote no row (no file is left behind then)."""
     files = _parquet(folder)
     if not files:
         return None
-    relative = f"{ROLLUPS}/{part_name(batch)}"
+    relative = f"{kind}/{part_name(batch)}"
     with connect() as connection:
-        size = copy_part(connection, ROLLUP_FROM_SPARK.format(files=_files(files)), store, relative)
-        cells, start, end = run(connection, f"SELECT count(*), {SPAN} FROM read_parquet({quote(store / relative)})")[0]
-    if not cells:
+        size = copy_part(connection, select.format(files=_files(files)), store, relative)
+        row = run(connection, f"SELECT count(*), {stats} FROM read_parquet({quote(store / relative)})")[0]
+    if not row[0]:
         (store / relative).unlink()
         return None
+    return relative, size, row
+
+
+def adopt_rollups(store: Path, folder: Path, batch: int) -> FileRecord | None:
+    """Spark's rollup files → the batch's rollup part (None when there are no rows)."""
+    adopted = _adopt_part(store, folder, batch, ROLLUPS, ROLLUP_FROM_SPARK, SPAN)
+    if adopted is None:
+        return None
+    relative, size, (cells, start, end) = adopted
     return FileRecord(relative, ROLLUPS, batch, cells, size, iso(start), iso(end))
 
 
 def adopt_rejects(store: Path, folder: Path, batch: int) -> FileRecord | None:
     """Spark's reject files → the batch's reject part (None when no line was rejected)."""
-    files = _parquet(folder)
-    if not files:
+    adopted = _adopt_part(store, folder, batch, REJECTS, REJECTS_FROM_SPARK, "NULL")
+    if adopted is None:
         return None
-    relative = f"{REJECTS}/{part_name(batch)}"
-    with connect() as connection:
-        size = copy_part(connection, REJECTS_FROM_SPARK.format(files=_files(files)), store, relative)
-        count = run(connection, f"SELECT count(*) FROM read_parquet({quote(store / relative)})")[0][0]
-    if not count:
-        (store / relative).unlink()
-        return None
+    relative, size, (count, _) = adopted
     return FileRecord(relative, REJECTS, batch, count, size)
