@@ -112,3 +112,39 @@ def test_the_traffic_page_sends_one_heatmap_table_at_a_time():
     tables = [d.value for d in at.main.dataframe if "Total" in d.value.columns]
     assert len(tables) == 1 and tables[0].columns.name == "country"
     assert any(b.label == "Download CSV (country)" for b in at.get("download_button"))
+
+
+@pytest.fixture(scope="module")
+def incidents(tmp_path_factory):
+    """A generated log with incidents (it raises alerts) and its store."""
+    from support.storeapp import history
+
+    return history(tmp_path_factory.mktemp("alerts"), lines=6_000, days=2.0)
+
+
+@pytest.mark.parametrize("source", ["log", "store"])
+def test_a_first_look_draws_the_traffic_before_finding_the_alerts_then_marks_them(incidents, monkeypatch, source):
+    """Alerts take seconds on a large store: the first run draws the timeline, then finds them, then reruns with
+    their markers; a later run in the session has them (a cache hit) before the timeline."""
+    import dashboard.alerts
+    from dashboard.render import timeline
+    from support.storeapp import run
+
+    events = []
+    detect, chart = dashboard.alerts.detect_alerts, timeline.browser_timeline_chart
+    monkeypatch.setattr(dashboard.alerts, "detect_alerts", lambda *a, **k: events.append("detect") or detect(*a, **k))
+
+    def drawn(*args, markers=None, **kwargs):
+        events.append(("timeline", 0 if markers is None else len(markers)))
+        return chart(*args, markers=markers, **kwargs)
+
+    monkeypatch.setattr(timeline, "browser_timeline_chart", drawn)
+    log, store = incidents
+    at = run(APP, f"--log {log}" if source == "log" else f"--store {store}", monkeypatch)
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    (first, found, marked) = events
+    alerts = int(next(s.value for s in at.subheader if s.value.startswith("Alerts")).strip("Alerts ()"))
+    assert (first, found) == (("timeline", 0), "detect") and alerts > 0 and marked[1] > 0
+    events.clear()
+    at.selectbox(key="bucket").set_value("4h").run()
+    assert events == [("timeline", marked[1])]

@@ -17,6 +17,7 @@ from dashboard.render.format import masked_network, shown_text
 from dashboard.views import icons, pages
 
 KEY = "alerts_"
+SEEN = KEY + "seen"  # the log and configuration whose alerts this session has found
 SEVERITY_ICONS = icons.SEVERITY
 MAX_LISTED = 50
 
@@ -66,6 +67,29 @@ def _link_filters(alert, anonymise: bool) -> list[Filter]:
         return filters
     kept = [f if f.field != "ip" else Filter(f.field, f.op, masked_network(f.value)) for f in filters]
     return [f for f in kept if f.value is not None]
+
+
+def found(selected, config_path: str | None) -> list:
+    """The alerts of a log or a store, remembered as found for this session (see ``known``)."""
+    from dashboard.views import store_source
+
+    alerts = store_source.alerts(selected, config_path) if selected.store is not None else load(selected, config_path)
+    st.session_state[SEEN] = _identity(selected, config_path)
+    return alerts
+
+
+def known(selected, config_path: str | None) -> list | None:
+    """The alerts when this session already found them for this log and configuration (a cache hit), else None.
+
+    They take seconds on a million rows: a first look draws the traffic first and finds the alerts after it.
+    """
+    return found(selected, config_path) if st.session_state.get(SEEN) == _identity(selected, config_path) else None
+
+
+def _identity(selected, config_path: str | None) -> tuple:
+    from dashboard.views import cache
+
+    return cache.log_identity(selected.loaded), config_path, cache.file_stamp(config_path)
 
 
 def load(selected, config_path: str | None) -> list:

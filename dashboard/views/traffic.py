@@ -117,15 +117,16 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                 f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · "
                 f"read by the {parser} · times in {settings.tz}"
             )
-            alerts = []
+            alerts = []  # None: found after the traffic on a first look (seconds on a large log), then marked
             with guard.section("Alerts", "The other panels do not depend on them."):
-                if selected.store is not None:
-                    alerts = store_source.alerts(selected, alerts_config)
-                else:
-                    alerts = alerts_panel.load(selected, alerts_config)
-            _window_section(settings, counted, cube, buckets, alerts, live, marks)
+                alerts = (alerts_panel.found if live else alerts_panel.known)(selected, alerts_config)
+            late = alerts is None
+            _window_section(settings, counted, cube, buckets, alerts or [], live, marks)
             with guard.section("Alerts", "The other panels do not depend on them."):
+                alerts = alerts_panel.found(selected, alerts_config) if late else alerts
                 alerts_panel.render(alerts, buckets, bucket_labels(buckets), settings.tz, selected.anonymise)
+            if late and alerts:
+                st.rerun()  # the timeline's alert markers
     with guard.section("Rejected lines"):
         _rejects(loaded, selected.anonymise)
     st.caption(ATTRIBUTION)
