@@ -8,7 +8,6 @@ name) is replaced entirely, since it can identify the client as well as an addre
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import re
 
@@ -72,11 +71,3 @@ def mask_text(text: str) -> str:
         return mask_ip(token.split("%")[0])
 
     return ADDRESS_IN_TEXT.sub(one, text)
-
-
-def anonymise_loaded(loaded):
-    """A LoadedLog whose frame and kept rejected lines carry masked addresses (the input is not modified)."""
-    frame = anonymise_frame(loaded.frame)
-    rejects = [dataclasses.replace(r, raw=mask_text(r.raw)) for r in loaded.parse.rejects]
-    parse = dataclasses.replace(loaded.parse, frame=frame, rejects=rejects)
-    return dataclasses.replace(loaded, parse=parse, frame=frame)

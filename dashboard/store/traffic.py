@@ -17,13 +17,10 @@ from dashboard.analysis.buckets import bucket_starts, check_tz
 from dashboard.analysis.cube import CUBE_COLUMNS, TEXT_DIMENSIONS
 from dashboard.analysis.filters import PAGEVIEWS, Filter, bot_mask, filter_mask
 from dashboard.analysis.traffic import _city_points as city_points
-from dashboard.analysis.visitors import unique_visitors
-from dashboard.enrich.anonymise import anonymise_frame
 from dashboard.store.layout import ROLLUPS
 from dashboard.store.query import Store, check_store_bucket, count_visitors
 from dashboard.store.rows import read_rows, row_columns
 
-VISITOR_COLUMNS = ("time", "ip", "user_agent", "is_bot")
 POINT_COLUMNS = ("time", "is_bot", "lat", "lon")
 BOT_SQL = {"include": None, "exclude": "NOT is_bot", "only": "is_bot"}
 # What the Traffic page reads of a page view: the cube's keys, the visitors' and the map's columns, and what
@@ -83,19 +80,13 @@ def window_visitors(
     end: pd.Timestamp | None,
     bots: str = "include",
     tz: str = "UTC",
-    anonymise: bool = False,
 ) -> int:
     """Distinct (ip, user agent, local day) of the requests in [start, end) that pass the bot filter.
 
-    The hashes are of the real addresses: with ``anonymise`` the window's rows are read instead (three columns),
-    so masked addresses that merge count once, as on the page of a log.
+    From the visitor hashes of the rollups: of the real addresses, as every figure is counted before masking.
     """
     check_tz(tz)
     bot_mask(np.zeros(0, bool), bots)  # an unknown mode fails here, as on the rows
-    if anonymise:
-        rows = read_rows(store, start, end, [Filter("bots", "is", bots)], columns=VISITOR_COLUMNS)
-        keep = bot_mask(rows["is_bot"], bots) if len(rows) else None
-        return unique_visitors(anonymise_frame(rows if keep is None else rows[keep]), tz)
     source = store.relation(ROLLUPS)
     if source is None:
         return 0

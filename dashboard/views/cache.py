@@ -2,7 +2,7 @@
 
 Parsed logs are held with ``cache_resource`` (one shared object, no copy per rerun): a 1M-row frame
 would cost a pickle round trip on every slider move under ``cache_data``. Uploads are cached per session.
-Caches derived from a log (cube, alerts, anonymised copy, Explore's arrays) hash it by ``LoadedLog.fingerprint``,
+Caches derived from a log (cube, alerts, Explore's arrays) hash it by ``LoadedLog.fingerprint``,
 what its rows were made from, so they follow the data when a file changes on disk. A store's stand-in log is
 fingerprinted by its published manifest, so its caches follow each ingest.
 """
@@ -27,7 +27,6 @@ from dashboard.analysis.filters import PAGEVIEWS, Filter, filter_mask
 from dashboard.analysis.pages import PageRules, load_rules
 from dashboard.analysis.ranges import DateRange
 from dashboard.analysis.rows import Prepared, prepare
-from dashboard.enrich.anonymise import anonymise_loaded
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
 from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample, release_memory
@@ -43,11 +42,9 @@ MAX_LOGS = 4
 MAX_UPLOADS_PER_SESSION = 2
 MAX_CUBES = 8
 MAX_PREPARED = 4
-ANONYMISED = "anonymised"
 PAGEVIEWS_ONLY = "pageviews"  # the fingerprint mark of a log's page views (the sidebar's switch)
 MAX_WINDOWS = 64  # a store's window visitors: one entry per slider position seen
 MAX_SELECTIONS = 16  # Explore's panels per log, zone, filter set and date range: going back is instant
-MAX_LIVE_COPIES = 2  # masked copies of followed logs: each poll makes a new one, only the newest is used
 T = TypeVar("T")
 
 
@@ -247,28 +244,6 @@ def explore_data(
     return explore(explore_prepared(loaded, tz), list(filters), period, compare=compare, bucket=bucket)
 
 
-@st.cache_resource(max_entries=MAX_LOGS, ttl=TTL_SECONDS, show_spinner="Masking addresses…", hash_funcs=BY_DATA)
-def anonymised(loaded: LoadedLog) -> LoadedLog:
-    """The log with every client address masked (GoAccess's anonymisation)."""
-    return _masked(loaded)
-
-
-@st.cache_resource(max_entries=MAX_LIVE_COPIES, show_spinner=False, hash_funcs=BY_DATA)
-def anonymised_live(loaded: LoadedLog) -> LoadedLog:
-    """A followed log masked: its own small cache, so polls do not fill ``anonymised`` with stale copies."""
-    return _masked(loaded)
-
-
-def is_masked(loaded: LoadedLog) -> bool:
-    """Whether a log is a masked copy (a store's caches read rows and mask them themselves)."""
-    return bool(loaded.fingerprint) and loaded.fingerprint[-1] == ANONYMISED
-
-
-def _masked(loaded: LoadedLog) -> LoadedLog:
-    """A masked copy with a fingerprint of its own (its cube and alerts must not be the unmasked log's)."""
-    return _released(dataclasses.replace(anonymise_loaded(loaded), fingerprint=(*log_identity(loaded), ANONYMISED)))
-
-
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Opening the store…")
 def opened_store(path: str, manifest_stamp: tuple[int, int] | None) -> tuple[Store, LoadedLog]:
     """A store and its stand-in log (no rows: the line accounting and rejects), re-opened after each ingest."""
@@ -292,7 +267,7 @@ def store_visitors(loaded: LoadedLog, _store: Store, start: pd.Timestamp, end: p
     """Unique visitors of a window of a store, from the visitor hashes of its rollups."""
     from dashboard.store.traffic import window_visitors
 
-    return window_visitors(_store, start, end, bots, tz, anonymise=is_masked(loaded))
+    return window_visitors(_store, start, end, bots, tz)
 
 
 @st.cache_resource(max_entries=MAX_WINDOWS, ttl=TTL_SECONDS, show_spinner=False, hash_funcs=BY_DATA)
@@ -309,21 +284,18 @@ def store_prepared(
 ) -> Prepared:
     """Explore's arrays for the rows of [start, end) that may pass ``filters`` (pushed down to DuckDB)."""
     from dashboard.analysis.filters import parse_params
-    from dashboard.enrich.anonymise import anonymise_frame
     from dashboard.store.rows import EXPLORE_COLUMNS, read_rows
 
     rows = read_rows(_store, start, end, parse_params(filters)[0], columns=EXPLORE_COLUMNS)
-    return prepare(anonymise_frame(rows) if is_masked(loaded) else rows, tz)
+    return prepare(rows, tz)
 
 
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Reading the page views…", hash_funcs=BY_DATA)
 def store_pageviews(loaded: LoadedLog, _store: Store) -> LoadedLog:
     """A store's page views as a log (rollups have no kind: the Traffic page counts these rows instead)."""
-    from dashboard.enrich.anonymise import anonymise_frame
     from dashboard.store.traffic import pageview_rows
 
-    rows = pageview_rows(_store)
-    frame = anonymise_frame(rows) if is_masked(loaded) else rows
+    frame = pageview_rows(_store)
     return _released(LoadedLog(parse=loaded.parse, frame=frame, fingerprint=(*log_identity(loaded), PAGEVIEWS_ONLY)))
 
 
@@ -333,12 +305,11 @@ def store_alerts(
 ) -> list:
     """The alerts of a store: its rows are read for the detectors (per client and path), then let go."""
     from dashboard.alerts import detect_alerts, load_config
-    from dashboard.enrich.anonymise import anonymise_frame
     from dashboard.store.rows import ALERT_COLUMNS, read_rows
 
     config = load_config(config_path)  # a bad configuration fails before the rows are read
     rows = read_rows(_store, columns=(*ALERT_COLUMNS, *config["surge"]["dimensions"]))
-    return detect_alerts(anonymise_frame(rows) if is_masked(loaded) else rows, config)
+    return detect_alerts(rows, config)
 
 
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS, show_spinner="Reading the rows…", hash_funcs=BY_DATA)
@@ -351,13 +322,12 @@ def store_rows(
     end: pd.Timestamp | None = None,
     sources: bool = False,
 ) -> pd.DataFrame:
-    """Some columns of a store's rows of [start, end) that may pass ``filters`` (pushed down), masked with the log."""
+    """Some columns of a store's rows of [start, end) that may pass ``filters`` (pushed down)."""
     from dashboard.analysis.filters import parse_params
-    from dashboard.enrich.anonymise import anonymise_frame
     from dashboard.store.rows import read_rows
 
     rows = read_rows(_store, start, end, parse_params(filters)[0], columns=columns, sources=sources)
-    return _released(anonymise_frame(rows) if is_masked(loaded) else rows)
+    return _released(rows)
 
 
 @st.cache_resource(max_entries=MAX_CUBES, ttl=TTL_SECONDS, show_spinner="Counting visits…", hash_funcs=BY_DATA)
