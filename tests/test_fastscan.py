@@ -100,6 +100,11 @@ SCANNER_TAKES = [
     pytest.param(combined("192.0.2.1", "01/Jun/2026:10:00:00 +0530", "-", 400, 0).encode(), True, id="dash-request"),
     pytest.param(combined("192.0.2.1", T, "GET / HTTP/1.1", 200, 1, "-", 'a \\"b\\"').encode(), True, id="esc-ua"),
     pytest.param(combined("192.0.2.1", T, 'GET /\\"x\\" HTTP/1.1', 200, 1).encode(), False, id="escaped-request"),
+    # quoted fields are searched with memchr: an escaped backslash closes the field, an escaped quote does not
+    pytest.param(combined("192.0.2.1", T, "GET /", 200, 1, "-", "a \\\\").encode(), True, id="esc-backslash-ua"),
+    pytest.param(PLAIN[:-1] + b'\\"', False, id="ua-ends-escaped-quote"),
+    pytest.param(PLAIN[:-1] + b"\\", False, id="ua-ends-backslash"),
+    pytest.param(combined("192.0.2.1", T, "GET /?a?b HTTP/1.1", 200, 1).encode(), True, id="two-question-marks"),
     pytest.param(combined("192.0.2.1", T, "GET /café HTTP/1.1", 200, 1).encode(), False, id="utf8-request"),
     pytest.param(combined("192.0.2.1", "29/Feb/2025:10:00:00 +0000", "GET /", 200, 1).encode(), False, id="no-29-feb"),
     pytest.param(combined("192.0.2.1", "01/jun/2026:10:00:00 +0000", "GET /", 200, 1).encode(), False, id="jun"),

@@ -110,14 +110,25 @@ static int clf_time(const uint8_t *p, int64_t *out) {
     return 1;
 }
 
-/* End of a quoted field whose opening quote is at `p`: the closing quote's position, or -1. */
+/* Whether any byte in [p, e) is >= 0x80, 8 bytes at a time. */
+static int has_high(const uint8_t *p, const uint8_t *e) {
+    uint64_t any = 0, w;
+    for (; p + 8 <= e; p += 8) any |= (memcpy(&w, p, 8), w);
+    for (; p < e; p++) any |= *p;
+    return (any & 0x8080808080808080ULL) != 0;
+}
+
+/* End of a quoted field whose opening quote is at `p`: the closing quote's position, or -1. memchr finds the
+ * next quote and then whether a backslash comes before it (a third of the scan's time went to a byte loop). */
 static int64_t quoted_end(const uint8_t *d, int64_t p, int64_t end, int *escaped) {
-    for (int64_t i = p + 1; i < end; i++) {
-        if (d[i] == '"') return i;
-        if (d[i] == '\\') {
-            *escaped = 1;
-            i++; /* the escaped character, whatever it is */
-        }
+    int64_t i = p + 1;
+    while (i < end) {
+        const uint8_t *quote = memchr(d + i, '"', (size_t)(end - i));
+        int64_t q = quote ? quote - d : end;
+        const uint8_t *slash = memchr(d + i, '\\', (size_t)(q - i));
+        if (slash == NULL) return quote ? q : -1;
+        *escaped = 1;
+        i = (slash - d) + 2; /* the escaped character, whatever it is */
     }
     return -1;
 }
@@ -125,11 +136,9 @@ static int64_t quoted_end(const uint8_t *d, int64_t p, int64_t end, int *escaped
 /* The request line, split the way parse._split_request splits it. 0 when it must go to the regex path. */
 static int split_request(const Out *o, int64_t row, int64_t s, int64_t e) {
     const uint8_t *d = o->data;
-    for (int64_t i = s; i < e; i++) {
-        if (d[i] >= 0x80) return 0; /* Unicode digits after HTTP/: leave to the regex */
-    }
-    int64_t sp = s;
-    while (sp < e && d[sp] != ' ') sp++;
+    if (has_high(d + s, d + e)) return 0; /* Unicode digits after HTTP/: leave to the regex */
+    const uint8_t *space = memchr(d + s, ' ', (size_t)(e - s));
+    int64_t sp = space ? space - d : e;
     int has_method = sp < e && sp > s && ((d[s] | 0x20) >= 'a' && (d[s] | 0x20) <= 'z');
     for (int64_t i = s + 1; has_method && i < sp; i++) {
         uint8_t c = d[i];
@@ -163,8 +172,8 @@ static int split_request(const Out *o, int64_t row, int64_t s, int64_t e) {
         if (e - s == 1 && d[s] == '-') te = s; /* "-": no request at all */
     }
     put_view(o, F_PROTOCOL, row, ps, pe - ps);
-    int64_t qm = ts;
-    while (qm < te && d[qm] != '?') qm++;
+    const uint8_t *mark = te > ts ? memchr(d + ts, '?', (size_t)(te - ts)) : NULL;
+    int64_t qm = mark ? mark - d : te;
     put_view(o, F_PATH, row, ts, qm - ts);
     put_view(o, F_QUERY, row, qm < te ? qm + 1 : te, qm < te ? te - qm - 1 : 0);
     return 1;
@@ -353,13 +362,6 @@ done:
 }
 
 /* split_lines: Arrow offsets of the lines (each keeps its '\n'), indexes of those with a byte >= 0x80 */
-static int has_high(const uint8_t *p, const uint8_t *e) { /* 8 bytes at a time */
-    uint64_t any = 0, w;
-    for (; p + 8 <= e; p += 8) any |= (memcpy(&w, p, 8), w);
-    for (; p < e; p++) any |= *p;
-    return (any & 0x8080808080808080ULL) != 0;
-}
-
 static PyObject *split_lines(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer data; int last;
