@@ -26,7 +26,7 @@ def _spread(codes: np.ndarray, values: pd.Series) -> pd.Categorical:
 def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Category codes (missing → an extra empty category) and the category strings."""
     cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
-    categories = [str(c) for c in cat.cat.categories]
+    categories = cat.cat.categories.astype(str).tolist()  # not a loop over pandas' Arrow strings (10x slower)
     codes = cat.cat.codes.to_numpy()
     if (codes < 0).any():
         codes = np.where(codes < 0, len(categories), codes)

@@ -216,10 +216,13 @@ class Appender:
             self.report.skipped += 1
 
     def _enrich(self, batch: Gathered, fmt: LogFormat) -> pd.DataFrame:
-        """The batch's rows as pandas, enriched (enrich thread); its polars frames are dropped."""
-        rows = enrich(to_pandas(batch.frames, fmt), self.geo) if batch.frames else empty_frame()
+        """The batch's rows as pandas, enriched (enrich thread); its polars frames are dropped before the
+        enrichment, not after: they are not needed past the conversion."""
+        if not batch.frames:
+            return empty_frame()
+        rows = to_pandas(batch.frames, fmt)
         batch.frames.clear()
-        return rows
+        return enrich(rows, self.geo)
 
     def _commit(
         self,
