@@ -2,7 +2,7 @@
 summary --store against summary LOG; GoAccess --persist/--restore on the same lines.
 
     python bench/store_bench.py [--sizes 1000000,2000000,5000000,20000000] [--log BIG.log] [--keep DIR]
-                                [--repeats 1] [--goaccess-lines 5000000] [--no-summary]
+                                [--repeats 1] [--goaccess-lines 5000000] [--no-summary] [--stages]
 
 Every step runs as its own process (``python -m dashboard …``), as a user runs it, and is measured whole:
 wall seconds (start-up included), the peak RSS and the CPU seconds of that process (``os.wait4``), with the
@@ -10,7 +10,7 @@ load average before each ingest: on a shared machine, CPU seconds are the figure
 is generated once (``python -m dashboard sample``, or taken from ``--log``); each smaller size is its first
 lines. Each log is read once before it is timed, so it sits in the page cache. The projection to 100M lines is a
 least-squares line through the measured sizes (seconds, bytes on disk; peak RSS is the largest measured: it
-should not grow).
+should not grow). ``--stages`` adds the CPU seconds of each stage on the smallest size (bench/store_stages.py).
 """
 
 from __future__ import annotations
@@ -179,6 +179,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="keep the logs and stores in this directory")
     parser.add_argument("--goaccess-lines", type=int, default=0, help="also GoAccess --persist/--restore on these")
     parser.add_argument("--no-summary", action="store_true", help="skip summary --store against summary LOG")
+    parser.add_argument("--stages", action="store_true", help="CPU seconds per stage on the smallest size")
     args = parser.parse_args()
     sizes = sorted({args.lines} if args.lines else {int(s) for s in args.sizes.split(",")})
     work = args.keep or Path(tempfile.mkdtemp(prefix="store-bench-"))
@@ -206,6 +207,8 @@ def main() -> None:
         r["store"] = work / f"store-{n}"
         if n != args.goaccess_lines:
             shutil.rmtree(r["store"], ignore_errors=True)  # the disk: 20M lines make a 300 MB store
+    if args.stages:
+        print(run([sys.executable, str(ROOT / "bench" / "store_stages.py"), str(logs[sizes[0]])])[3], end="")
     xs = [float(n) for n in sizes]
     a, b = fit(xs, [results[n]["seconds"] for n in sizes])
     _, d = fit(xs, [float(results[n]["disk"]) for n in sizes])
