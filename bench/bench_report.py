@@ -28,6 +28,13 @@ def summary(runs: list[dict], key: str = "s") -> dict:
     return out | ({"phases": phases} if phases else {}) | {"runs": [round(r[key], 4) for r in runs]}
 
 
+def kinds(runs: list[dict]) -> dict[str, float]:
+    """Median KB per kind of message (an element's type, 'block', ...) over the runs, largest first."""
+    names = {k for r in runs for k in r.get("kinds", ())}
+    medians = {k: statistics.median(r["kinds"].get(k, 0.0) for r in runs) for k in names}
+    return dict(sorted(medians.items(), key=lambda item: -item[1]))
+
+
 def table(figures: dict) -> str:
     """Each figure against its target: median, p90, spread (min–max), target, whether the median meets it; then
     where each interaction's median time went (``PHASES``)."""
@@ -47,4 +54,7 @@ def table(figures: dict) -> str:
         for key, fig in figures.items():
             if fig and set(names) <= set(fig.get("phases", ())):
                 rows.append(f"{key:<22}" + "".join(f" {fig['phases'][p]:>22.3f}" for p in names))
+    for key, fig in figures.items():  # what each interaction's bytes carried
+        if fig and fig.get("kinds"):
+            rows.append(f"\n{key} by kind: " + ", ".join(f"{k} {kb:.1f}" for k, kb in fig["kinds"].items()))
     return "\n".join(rows)

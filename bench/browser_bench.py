@@ -26,10 +26,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
-from bench_report import summary, table  # bench/ is the script's directory
+from bench_report import kinds, summary, table  # bench/ is the script's directory
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -140,6 +141,7 @@ class Session:
         self.finished = 0  # script_finished messages seen
         self.finished_at = 0.0  # when the last one came off the wire (epoch seconds: not held up by the page)
         self.received = 0  # websocket payload bytes received
+        self.kinds: Counter = Counter()  # those bytes by what they carry: an element's type, a block, a message
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
@@ -148,6 +150,7 @@ class Session:
         msg = ForwardMsg()
         with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted, not decoded
             msg.ParseFromString(data)
+            self.kinds[kind(msg)] += len(data)
             if (
                 msg.WhichOneof("type") == "script_finished"
                 and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE
@@ -174,7 +177,7 @@ class Session:
     def act(self, action, what: str) -> dict:
         """Run a user action: seconds from its input event to idle, and where they went (``PHASES``), KB received."""
         self.page.evaluate("window.__bench.input = 0")
-        finished, received = self.finished, self.received
+        finished, received, kinds = self.finished, self.received, Counter(self.kinds)
         action()
         start = self.wait(lambda: self.page.evaluate("window.__bench.input"), f"the input event of {what}")
         painted = self.idle_after(finished, start, what)
@@ -187,11 +190,20 @@ class Session:
         sent = min(max(sent, start), painted)
         done = min(max(self.finished_at * 1e3 - origin, sent), painted)  # the script_finished frame, in page time
         phases = {"ask": (sent - start) / 1e3, "server": (done - sent) / 1e3, "paint": (painted - done) / 1e3}
-        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3} | phases
+        sizes = {k: n / 1e3 for k, n in (self.kinds - kinds).items()}
+        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3, "kinds": sizes} | phases
 
     def settle(self, what: str) -> None:
         """Wait until the page is idle (no measurement)."""
         self.idle_after(max(self.finished - 1, 0), self.now(), what)  # the first page: its first run
+
+
+def kind(msg: ForwardMsg) -> str:
+    """What a forward message carries: a new element's type ('deck_gl_json_chart'), 'block', or its own type."""
+    if msg.WhichOneof("type") != "delta":
+        return msg.WhichOneof("type") or "?"
+    delta = msg.delta.WhichOneof("type")
+    return msg.delta.new_element.WhichOneof("type") if delta == "new_element" else "block" if delta else "?"
 
 
 def sample_log(lines: int) -> Path:
@@ -256,6 +268,7 @@ def measured(out: dict, name: str, session: Session, action, repeats: int) -> No
     except (Timeout, PlaywrightTimeout) as exc:
         note = f"stopped after {len(runs)} runs: {str(exc).splitlines()[0]}"
     out[name + "_s"], out[name + "_kb"] = summary(runs), summary(runs, "kb")
+    out[name + "_kb"]["kinds"] = kinds(runs)
     out[name + "_s"] |= {"note": note} if note else {}
 
 
