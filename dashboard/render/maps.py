@@ -40,6 +40,7 @@ MAP_HEAT_STYLE = "halo"
 MAP_HEAT_FILL = {False: (33, 113, 181, 70), True: (107, 174, 214, 70)}
 MAP_HEAT_LINE = {False: (8, 48, 107, 220), True: (198, 219, 239, 220)}
 MAP_HEAT_RADIUS = (3.0, 22.0)  # pixels for the smallest and largest circle
+HALO_KEYS = ("country", "name", "requests", "radius")  # what a circle carries besides its position
 MAP_HEAT_RANGE = (
     (158, 202, 225, 40),
     (107, 174, 214, 100),
@@ -101,7 +102,7 @@ class CompactDeck(pdk.Deck):
         for layer_spec, layer in zip(spec["layers"], self.layers, strict=True):
             if layer.data is not None:
                 layer_spec["data"] = layer.data
-        return json.dumps(spec, sort_keys=True, separators=(",", ":"))
+        return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # "·" is 2 bytes, not 6
 
 
 @lru_cache(maxsize=4)
@@ -214,12 +215,19 @@ def city_records(city_points: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def halo_points(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The heat points as the circles need them, re-sent at every slider step: a position to 0.01° (a centroid
+    at world zoom), no share (the tooltip ``name`` says it)."""
+    return [{k: p[k] for k in HALO_KEYS} | {"position": [round(p["lon"], 2), round(p["lat"], 2)]} for p in points]
+
+
 def heat_layer(points: list[dict[str, Any]], dark: bool, style: str | None = None) -> pdk.Layer:
     """The heat over the fills; ``style`` names one of the candidates bench/map_layers_bench.py compares."""
     style = style or MAP_HEAT_STYLE
     common = {"data": points, "id": MAP_HEAT_LAYER, "get_position": "[lon, lat]"}
     ramp = [list(c) for c in MAP_HEAT_RANGE]
     if style == "halo":
+        common |= {"data": halo_points(points), "get_position": "position"}
         return pdk.Layer(
             "ScatterplotLayer",
             **common,
@@ -250,8 +258,9 @@ def heat_layer(points: list[dict[str, Any]], dark: bool, style: str | None = Non
     raise ValueError(f"unknown heat style {style!r}")
 
 
-def country_layer(geometry: str | dict, classes: list, dark: bool) -> pdk.Layer:
-    """Country polygons from a URL (fetched once by the browser) or inline, filled by class."""
+def country_layer(geometry: str | dict, classes: list, dark: bool, borders: bool = True) -> pdk.Layer:
+    """Country polygons from a URL (fetched once by the browser) or inline, filled by class; ``borders``
+    outlines them (see ``country_map`` for when they are left out)."""
     fill = fill_expression(classes, dark)
     return pdk.Layer(
         "GeoJsonLayer",
@@ -262,7 +271,7 @@ def country_layer(geometry: str | dict, classes: list, dark: bool) -> pdk.Layer:
         # within 250 ms. With the border paths pickable, that pick took 0.8 s in software WebGL (Chromium
         # without a GPU), so clicks on the map never registered; polygon fills alone: 60 ms.
         _subLayerProps={"polygons-stroke": {"pickable": False}},
-        stroked=True,
+        stroked=borders,
         filled=True,
         get_fill_color=fill,
         # deck.gl recomputes an accessor's colours only when its trigger changes, not when the expression does
@@ -289,8 +298,12 @@ def country_map(
     dark: bool = False,
     total: int | None = None,
     width_px: float | None = None,
+    borders: bool = True,
 ) -> pdk.Deck:
     """Offline world map: classed country fills, glowing circles at country centroids, optional city points.
+
+    ``borders=False`` leaves the country outlines out: in software WebGL (a browser without a GPU) the border
+    paths (32k segments) took 1.4 s of every redraw, and the map redraws at each slider step; the fills 0.1 s.
 
     ``geometry`` is the URL of the static country file (``geometry_url``) or the FeatureCollection itself; either
     way each feature is coloured by a ``properties.country`` expression, so the geometry is never rewritten.
@@ -303,7 +316,7 @@ def country_map(
     if total is None:
         total = int(pd.to_numeric(country_counts["requests"]).sum()) if len(country_counts) else 0
     layers = [
-        country_layer(geometry, map_classes(requests["requests"], dark), dark),
+        country_layer(geometry, map_classes(requests["requests"], dark), dark, borders),
         heat_layer(heat_points(requests, centroids, total), dark),
     ]
     if city_points is not None:

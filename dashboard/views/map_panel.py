@@ -25,9 +25,26 @@ LEGEND_TITLE = "Requests per country"
 WIDTH_KEY = "map_width"  # one per session: a new map key (a new filter) must not measure again
 WIDTH_STEP = 50
 WIDTH_CAP = 900
+# It also reports, once, whether the browser draws WebGL in software (no GPU): the map then leaves the country
+# borders out, which took 1.4 s of each redraw there (see maps.country_map).
 WIDTH_JS = """
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|software/i;
+function software() {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl");
+    if (!gl) return true;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    const lose = gl.getExtension("WEBGL_lose_context");
+    if (lose) lose.loseContext();
+    return SOFTWARE.test(name);
+  } catch (e) {
+    return false;
+  }
+}
 export default function ({ parentElement, data, setStateValue }) {
   const box = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
+  if (data && data.software === null) setStateValue("software", software());
   const report = () => {
     const width = Math.min(Math.floor(box.getBoundingClientRect().width / STEP) * STEP, CAP);
     if (width > 0 && width !== (data && data.width)) setStateValue("width", width);
@@ -39,11 +56,13 @@ export default function ({ parentElement, data, setStateValue }) {
 }
 """.replace("STEP", str(WIDTH_STEP)).replace("CAP", str(WIDTH_CAP))
 _map_width = st.components.v2.component("databloom_map_width", js=WIDTH_JS)
-SWATCH = (
-    '<div style="display:flex;align-items:center;gap:0.4rem;line-height:1.5">'
-    '<span style="display:inline-block;width:0.9rem;height:0.9rem;border-radius:2px;background:{colour}"></span>'
-    '<span>{label}</span><span style="opacity:0.6">({countries})</span></div>'
+# The legend is re-sent with the map at every slider step: one style block, then a short row per colour.
+LEGEND_CSS = (
+    "<style>.db-legend{font-size:.8rem}.db-legend div{display:flex;align-items:center;gap:.4rem;line-height:1.5}"
+    ".db-legend i{display:inline-block;width:.9rem;height:.9rem;border-radius:2px}.db-legend small{opacity:.6}"
+    "</style>"
 )
+SWATCH = '<div><i style="background:{colour}"></i>{label} <small>({countries})</small></div>'
 
 
 def geometry() -> str | dict:
@@ -60,7 +79,7 @@ def geometry() -> str | dict:
 def legend_html(entries: list[dict]) -> str:
     """The legend as a small HTML block: colours are ours and labels are formatted numbers (no log content)."""
     rows = "".join(SWATCH.format(**entry) for entry in entries)
-    return f'<div style="font-size:0.8rem"><div style="opacity:0.7">{LEGEND_TITLE}</div>{rows}</div>'
+    return f'{LEGEND_CSS}<section class="db-legend"><p style="opacity:.7;margin:0">{LEGEND_TITLE}</p>{rows}</section>'
 
 
 def draw(
@@ -76,9 +95,16 @@ def draw(
     entries = maps.map_legend(country_counts, dark)
     left, right = st.columns([6, 1])
     with left:
-        width = measured_width(WIDTH_KEY)
+        width, software = measured(WIDTH_KEY)
         deck = maps.country_map(
-            country_counts, geometry(), maps.load_centroids(), city_points, dark=dark, total=total, width_px=width
+            country_counts,
+            geometry(),
+            maps.load_centroids(),
+            city_points,
+            dark=dark,
+            total=total,
+            width_px=width,
+            borders=not software,
         )
         st.pydeck_chart(
             deck,
@@ -92,13 +118,15 @@ def draw(
             st.html(legend_html(entries))
 
 
-def measured_width(key: str) -> int | None:
-    """The width of the column this is drawn in, as the browser last reported it (None before it has)."""
+def measured(key: str) -> tuple[int | None, bool]:
+    """The width of the column this is drawn in, as the browser last reported it (None before it has), and
+    whether the browser draws WebGL in software (False until it has said so)."""
     state = st.session_state.get(key)
-    known = state.get("width") if hasattr(state, "get") else None
-    result = _map_width(key=key, data={"width": known}, default={"width": known}, on_width_change=_ignore)
+    known = {name: state.get(name) if hasattr(state, "get") else None for name in ("width", "software")}
+    result = _map_width(key=key, data=known, default=known, on_width_change=_ignore, on_software_change=_ignore)
     width = result.get("width") if hasattr(result, "get") else None
-    return int(width) if isinstance(width, int | float) and width > 0 else None
+    software = result.get("software") if hasattr(result, "get") else None
+    return (int(width) if isinstance(width, int | float) and width > 0 else None), software is True
 
 
 def _ignore() -> None:

@@ -23,6 +23,7 @@ from dashboard.render import bars, heatmaps, timeline
 from dashboard.render.annotations import annotate, time_range
 from dashboard.render.export import to_csv
 from dashboard.render.format import format_value, rest_note, shown_text
+from dashboard.render.theme import to_spec
 from dashboard.views import (
     alerts_panel,
     annotations,
@@ -44,6 +45,7 @@ TOP_BARS = 15  # browsers drawn as bars; the rest is one "Other (N more)" captio
 PLAY_SECONDS = 1.5
 LIVE_SECONDS = 2.0
 LIVE_WINDOW = "window_live"
+REJECTS_KEY = KEY + "rejects"  # the rejected lines' expander: its list is drawn only while it is open
 SPAN_KEY = KEY + "span"  # (bucket, tz), start, end, whole, labels: the window as time, kept across bucket changes
 SAMPLE_BANNER = (
     "You are looking at a **generated sample log** (one week of synthetic traffic). Load your own from the "
@@ -331,12 +333,12 @@ def _browsers(data: traffic.WindowData, settings: Settings, alerts: list, anonym
         # The window moves in a strip just above the timeline, whose spec is the same at every slider step (so
         # Streamlit sends a reference to it, and the browser keeps it drawn).
         if domain is not None:
-            st.altair_chart(timeline.window_strip_chart(data.start, data.end, domain, settings.tz))
-        st.altair_chart(annotate(chart, marks, settings.tz, start, end))
+            st.vega_lite_chart(to_spec(timeline.window_strip_chart(data.start, data.end, domain, settings.tz)))
+        st.vega_lite_chart(to_spec(annotate(chart, marks, settings.tz, start, end)))
     with right:
         table = with_rest(data.browser_totals, "browser", TOP_BARS)
         title = f"{PAGEVIEWS_LABEL if settings.pageviews else 'Requests'} in the window"
-        st.altair_chart(bars.top_bar_chart(table, "browser", title, selectable=False))
+        st.vega_lite_chart(to_spec(bars.top_bar_chart(table, "browser", title, selectable=False)))
         note = rest_note(table, "browser")
         if note:
             st.caption(note)
@@ -380,7 +382,10 @@ def _map(data: traffic.WindowData) -> None:
 def _rejects(loaded, anonymise: bool = False) -> None:
     parse = loaded.parse
     label = f"Rejected lines: {parse.rejected:,} of {parse.lines:,}"
-    with st.expander(label, expanded=False):
+    # Drawn only while open: closed, the list (up to a thousand lines, ~75 KB) is not sent at every rerun.
+    with st.expander(label, expanded=False, key=REJECTS_KEY, on_change="rerun") as box:
+        if not box.open:
+            return
         if not parse.rejected:
             st.write("Every line parsed.")
             return
