@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.render import heatmaps, maps
-from dashboard.views import map_panel, traffic
+from dashboard.render import heatmaps, maps, timeline
+from dashboard.views import map_panel, rejects, traffic
 from support.loglines import UA_CHROME, UA_FIREFOX, combined
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -104,7 +104,26 @@ def test_the_rejected_lines_are_sent_only_while_their_list_is_open() -> None:
     assert not at.exception
     assert any(e.label.startswith("Rejected lines: 1 of 3") for e in at.expander)
     assert not rejects_shown(at)
-    at.session_state[traffic.REJECTS_KEY] = True  # the user opens it (a rerun)
+    at.session_state[rejects.KEY] = True  # the user opens it (a rerun)
     at.run()
     assert not at.exception
     assert rejects_shown(at)
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_slider_step_does_not_build_the_browser_timeline_again(monkeypatch) -> None:
+    """The timeline draws the whole log whatever the window: built once (Altair took ~0.15 s a step at 1M rows),
+    sent as the same spec (Streamlit then sends a reference), and built again when what it draws changes."""
+    built = []
+    original = timeline.browser_timeline_chart
+    monkeypatch.setattr(timeline, "browser_timeline_chart", lambda *a, **k: built.append(1) or original(*a, **k))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception and len(built) == 1
+    specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    slider = at.select_slider(key="window")
+    slider.set_value((slider.options[1], slider.options[-1])).run()
+    assert not at.exception
+    assert len(built) == 1
+    assert max(specs, key=len) in [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    at.toggle(key=traffic.KEY + "stacked").set_value(False).run()
+    assert not at.exception and len(built) == 2

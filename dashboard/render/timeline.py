@@ -4,6 +4,8 @@ charts, and the live requests-per-minute area. Every time goes through ``theme.a
 
 from __future__ import annotations
 
+import hashlib
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -36,6 +38,14 @@ LIVE_HEIGHT = 160
 # The browser timeline's legend sits under the plot, so the bars get the column's whole width (a legend on the
 # right took 40% of a narrow column: 672 quarter-hours in 330 px).
 LEGEND_COLUMNS = 3  # fits a 400 px phone as well
+
+
+def table_digest(frame: pd.DataFrame | None) -> str | None:
+    """A fingerprint of a small table's columns, index and values: a chart drawn from it need not be built again."""
+    if frame is None:
+        return None
+    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    return hashlib.sha1(hashed + repr(list(frame.columns)).encode()).hexdigest()
 
 
 def timeline_table(
