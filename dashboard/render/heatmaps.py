@@ -4,6 +4,7 @@ weekday × hour and country × hour charts, each in the light or the dark theme'
 
 from __future__ import annotations
 
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -72,6 +73,18 @@ STYLE_ID = "h"  # the table's CSS id, named in each cell's rule: pandas' random 
 NARROW_MAX = np.iinfo(np.int32).max
 
 
+@lru_cache(maxsize=2)
+def _palette(dark: bool) -> np.ndarray:
+    """The CSS of each of the SHADES + 1 colour steps, made once per theme."""
+    return np.array([cell_css(step / SHADES, dark) for step in range(SHADES + 1)], dtype=object)
+
+
+def _shade_css(block: pd.DataFrame, top: int, dark: bool) -> pd.DataFrame:
+    """Each cell's CSS: its value / ``top`` rounded to a colour step (half to even, as ``round``), all at once."""
+    steps = np.rint(block.to_numpy(dtype=np.float64) / top * SHADES).astype(np.int64).clip(0, SHADES)
+    return pd.DataFrame(_palette(dark)[steps], index=block.index, columns=block.columns)
+
+
 def style_heatmap(pivot: pd.DataFrame, dark: bool = False) -> Styler:
     """Colour cells by value / largest cell (Total left uncoloured), numbers with thousands separators.
 
@@ -90,7 +103,7 @@ def style_heatmap(pivot: pd.DataFrame, dark: bool = False) -> Styler:
     if pivot.empty or not values:
         return styler
     top = max(int(pivot[values].to_numpy().max()), 1)
-    styler = styler.map(lambda v: cell_css(round(v / top * SHADES) / SHADES, dark), subset=values)
+    styler = styler.apply(partial(_shade_css, top=top, dark=dark), axis=None, subset=values)
     if TOTAL in pivot.columns:
         styler = styler.map(lambda _: "font-weight: 600", subset=[TOTAL])
     return styler
