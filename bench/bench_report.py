@@ -28,6 +28,14 @@ def summary(runs: list[dict], key: str = "s") -> dict:
     return out | ({"phases": phases} if phases else {}) | {"runs": [round(r[key], 4) for r in runs]}
 
 
+def kind(msg) -> str:
+    """What a forward message carries: a new element's type ('deck_gl_json_chart'), 'block', or its own type."""
+    if msg.WhichOneof("type") != "delta":
+        return msg.WhichOneof("type") or "?"
+    delta = msg.delta.WhichOneof("type")
+    return msg.delta.new_element.WhichOneof("type") if delta == "new_element" else "block" if delta else "?"
+
+
 def kinds(runs: list[dict]) -> dict[str, float]:
     """Median KB per kind of message (an element's type, 'block', ...) over the runs, largest first."""
     names = {k for r in runs for k in r.get("kinds", ())}

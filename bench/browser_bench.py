@@ -30,7 +30,7 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
-from bench_report import kinds, summary, table  # bench/ is the script's directory
+from bench_report import kind, kinds, summary, table  # bench/ is the script's directory
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -140,22 +140,21 @@ class Session:
         self.timeout = timeout_s
         self.finished = 0  # script_finished messages seen
         self.finished_at = 0.0  # when the last one came off the wire (epoch seconds: not held up by the page)
-        self.received = 0  # websocket payload bytes received
-        self.kinds: Counter = Counter()  # those bytes by what they carry: an element's type, a block, a message
+        self.kinds: Counter = Counter()  # websocket payload bytes received, by what they carry (``kind``)
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
         data = payload if isinstance(payload, bytes) else payload.encode()
-        self.received += len(data)
-        msg = ForwardMsg()
-        with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted, not decoded
+        msg, name = ForwardMsg(), "?"
+        with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg is counted as "?", not decoded
             msg.ParseFromString(data)
-            self.kinds[kind(msg)] += len(data)
+            name = kind(msg)
             if (
                 msg.WhichOneof("type") == "script_finished"
                 and msg.ScriptFinishedStatus.Name(msg.script_finished) in DONE
             ):
                 self.finished, self.finished_at = self.finished + 1, time.time()
+        self.kinds[name] += len(data)
 
     def now(self) -> float:
         return self.page.evaluate("performance.now()")
@@ -177,7 +176,7 @@ class Session:
     def act(self, action, what: str) -> dict:
         """Run a user action: seconds from its input event to idle, and where they went (``PHASES``), KB received."""
         self.page.evaluate("window.__bench.input = 0")
-        finished, received, kinds = self.finished, self.received, Counter(self.kinds)
+        finished, kinds = self.finished, Counter(self.kinds)
         action()
         start = self.wait(lambda: self.page.evaluate("window.__bench.input"), f"the input event of {what}")
         painted = self.idle_after(finished, start, what)
@@ -191,19 +190,11 @@ class Session:
         done = min(max(self.finished_at * 1e3 - origin, sent), painted)  # the script_finished frame, in page time
         phases = {"ask": (sent - start) / 1e3, "server": (done - sent) / 1e3, "paint": (painted - done) / 1e3}
         sizes = {k: n / 1e3 for k, n in (self.kinds - kinds).items()}
-        return {"s": (painted - start) / 1000, "kb": (self.received - received) / 1e3, "kinds": sizes} | phases
+        return {"s": (painted - start) / 1000, "kb": sum(sizes.values()), "kinds": sizes} | phases
 
     def settle(self, what: str) -> None:
         """Wait until the page is idle (no measurement)."""
         self.idle_after(max(self.finished - 1, 0), self.now(), what)  # the first page: its first run
-
-
-def kind(msg: ForwardMsg) -> str:
-    """What a forward message carries: a new element's type ('deck_gl_json_chart'), 'block', or its own type."""
-    if msg.WhichOneof("type") != "delta":
-        return msg.WhichOneof("type") or "?"
-    delta = msg.delta.WhichOneof("type")
-    return msg.delta.new_element.WhichOneof("type") if delta == "new_element" else "block" if delta else "?"
 
 
 def sample_log(lines: int) -> Path:
@@ -256,10 +247,6 @@ def select(page: Page, label: str, option: str) -> None:
     raise Timeout(f"could not choose {option} in {label}")
 
 
-def radio(page: Page, label: str, option: str) -> None:
-    page.locator("[data-testid=stRadio]").filter(has_text=label).first.get_by_text(option, exact=True).click()
-
-
 def measured(out: dict, name: str, session: Session, action, repeats: int) -> None:
     """`action(i)` timed `repeats` times: seconds to idle under `name`, KB received beside it; a failure noted."""
     runs, note = [], None
@@ -267,8 +254,7 @@ def measured(out: dict, name: str, session: Session, action, repeats: int) -> No
         runs += [session.act(partial(action, i), name) for i in range(repeats)]
     except (Timeout, PlaywrightTimeout) as exc:
         note = f"stopped after {len(runs)} runs: {str(exc).splitlines()[0]}"
-    out[name + "_s"], out[name + "_kb"] = summary(runs), summary(runs, "kb")
-    out[name + "_kb"]["kinds"] = kinds(runs)
+    out[name + "_s"], out[name + "_kb"] = summary(runs), summary(runs, "kb") | {"kinds": kinds(runs)}
     out[name + "_s"] |= {"note": note} if note else {}
 
 
@@ -291,9 +277,10 @@ def traffic_actions(session: Session, repeats: int, out: dict) -> None:
     thumb = page.locator("[data-testid=stSlider] input[aria-label='Time window — start']").first
     measured(out, "slider_step", session, lambda i: thumb.press("ArrowRight"), repeats)
     anonymise = page.get_by_test_id("stSidebarUserContent").get_by_text("Anonymise IPs")
+    bots = page.locator("[data-testid=stRadio]").filter(has_text="Bots").first
     actions = {
         "bucket_change": lambda i: select(page, "Bucket", ("1h", "4h")[i % 2]),
-        "bot_filter": lambda i: radio(page, "Bots", ("exclude", "include")[i % 2]),
+        "bot_filter": lambda i: bots.get_by_text(("exclude", "include")[i % 2], exact=True).click(),
         "anonymise_toggle": lambda i: anonymise.click(),
     }
     for name, action in actions.items():

@@ -28,19 +28,13 @@ WIDTH_CAP = 900
 # It also reports, once, whether the browser draws WebGL in software (no GPU): the map then leaves the country
 # borders out, which took 1.4 s of each redraw there (see maps.country_map).
 WIDTH_JS = """
-const SOFTWARE = /swiftshader|llvmpipe|softpipe|software/i;
 function software() {
   try {
     const gl = document.createElement("canvas").getContext("webgl");
-    if (!gl) return true;
-    const info = gl.getExtension("WEBGL_debug_renderer_info");
-    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-    const lose = gl.getExtension("WEBGL_lose_context");
-    if (lose) lose.loseContext();
-    return SOFTWARE.test(name);
-  } catch (e) {
-    return false;
-  }
+    const info = gl && gl.getExtension("WEBGL_debug_renderer_info");
+    const name = gl && gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+    return !gl || /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  } catch (e) { return false; }
 }
 export default function ({ parentElement, data, setStateValue }) {
   const box = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
