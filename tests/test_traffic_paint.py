@@ -117,13 +117,14 @@ def test_a_slider_step_does_not_build_the_browser_timeline_again(monkeypatch) ->
     built = []
     original = timeline.browser_timeline_chart
     monkeypatch.setattr(timeline, "browser_timeline_chart", lambda *a, **k: built.append(1) or original(*a, **k))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    assert not at.exception and len(built) == 1
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()  # a first look reruns once to mark the alerts
+    assert not at.exception and built
+    first = len(built)
     specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
     slider = at.select_slider(key="window")
     slider.set_value((slider.options[1], slider.options[-1])).run()
     assert not at.exception
-    assert len(built) == 1
+    assert len(built) == first
     assert max(specs, key=len) in [chart.proto.spec for chart in at.get("vega_lite_chart")]
     at.toggle(key=traffic.KEY + "stacked").set_value(False).run()
-    assert not at.exception and len(built) == 2
+    assert not at.exception and len(built) == first + 1
