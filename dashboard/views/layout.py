@@ -22,10 +22,14 @@ NARROW_CSS = f"""<style>
 </style>"""
 
 
-def figure_columns(count: int, per_row: int = FIGURES_PER_ROW) -> list:
-    """``count`` columns for headline figures: rows of ``per_row`` (the last one padded), two a row on a phone."""
+def figure_columns(count: int, per_row: int = FIGURES_PER_ROW, styled: bool = True) -> list:
+    """``count`` columns for headline figures: rows of ``per_row`` (the last one padded), two a row on a phone.
+
+    ``styled=False`` when the page drew ``NARROW_CSS`` itself, outside a fragment that reruns at every step.
+    """
     box = st.container(key=FIGURES_KEY)
-    box.html(NARROW_CSS)
+    if styled:
+        box.html(NARROW_CSS)
     rows = max(-(-count // per_row), 1)
     return [col for _ in range(rows) for col in box.columns(per_row)][:count]
 

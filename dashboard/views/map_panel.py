@@ -49,6 +49,7 @@ export default function ({ parentElement, data, setStateValue }) {
   return () => observer.disconnect();
 }
 """.replace("STEP", str(WIDTH_STEP)).replace("CAP", str(WIDTH_CAP))
+WIDTH_JS = "\n".join(line.strip() for line in WIDTH_JS.splitlines() if line.strip())  # sent at every rerun
 _map_width = st.components.v2.component("databloom_map_width", js=WIDTH_JS)
 # The legend is re-sent with the map at every slider step: one style block, then a short row per colour.
 LEGEND_CSS = (

@@ -176,6 +176,7 @@ def _window_section(
     marks: list | tuple = (),
 ) -> None:
     playing = st.session_state.get(KEY + "playing", False) and not live
+    st.html(layout.NARROW_CSS)  # the figures' narrow-screen style, not re-sent at every slider step
 
     @guard.section("The time window")
     def section() -> None:
@@ -299,7 +300,7 @@ def _advance(labels: list[str]) -> None:
 
 def _figures(data: traffic.WindowData, selected: Selected, pageviews: bool = False) -> None:
     figures = data.figures
-    cols = layout.figure_columns(len(FIGURES) + 1)
+    cols = layout.figure_columns(len(FIGURES) + 1, styled=False)  # the page drew the style, once
     for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
         value = figures[key]
         if key == "visitors" and selected.cube is not None:
