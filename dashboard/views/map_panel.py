@@ -74,7 +74,7 @@ def geometry() -> str | dict:
 def legend_html(entries: list[dict]) -> str:
     """The legend as a small HTML block: colours are ours and labels are formatted numbers (no log content)."""
     rows = "".join(SWATCH.format(**entry) for entry in entries)
-    return f'{LEGEND_CSS}<section class="db-legend"><p style="opacity:.7;margin:0">{LEGEND_TITLE}</p>{rows}</section>'
+    return f'{LEGEND_CSS}<section class="db-legend"><div style="opacity:.7">{LEGEND_TITLE}</div>{rows}</section>'
 
 
 def draw(
