@@ -128,8 +128,10 @@ def test_a_first_look_draws_the_traffic_before_finding_the_alerts_then_marks_the
     their markers; a later run in the session has them (a cache hit) before the timeline."""
     import dashboard.alerts
     from dashboard.render import timeline
+    from dashboard.views import alerts_panel
     from support.storeapp import run
 
+    monkeypatch.setattr(alerts_panel, "LATE_ALERTS_LINES", 1_000)  # the 6k-line log stands for a large one
     events = []
     detect, chart = dashboard.alerts.detect_alerts, timeline.browser_timeline_chart
     monkeypatch.setattr(dashboard.alerts, "detect_alerts", lambda *a, **k: events.append("detect") or detect(*a, **k))
@@ -149,3 +151,18 @@ def test_a_first_look_draws_the_traffic_before_finding_the_alerts_then_marks_the
     # another bucket builds the timeline again (a rerun that changes nothing keeps it), with the markers at once
     at.selectbox(key="bucket").set_value("1h").run()
     assert events == [("timeline", marked[1])]
+
+
+def test_a_small_log_finds_its_alerts_before_drawing_the_traffic(incidents, monkeypatch):
+    """On a small log (the embedded sample) the alerts cost less than the rerun that would mark them later."""
+    import dashboard.alerts
+    from dashboard.render import timeline
+    from support.storeapp import run
+
+    events = []
+    detect, chart = dashboard.alerts.detect_alerts, timeline.browser_timeline_chart
+    monkeypatch.setattr(dashboard.alerts, "detect_alerts", lambda *a, **k: events.append("detect") or detect(*a, **k))
+    monkeypatch.setattr(timeline, "browser_timeline_chart", lambda *a, **k: events.append("timeline") or chart(*a, **k))
+    at = run(APP, f"--log {incidents[0]}", monkeypatch)
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert events == ["detect", "timeline"]

@@ -17,6 +17,7 @@ from dashboard.render.format import masked_network, shown_text
 from dashboard.views import icons, pages
 
 KEY = "alerts_"
+LATE_ALERTS_LINES = 250_000  # above: a first look finds the alerts after drawing the traffic (see ``known``)
 SEEN = KEY + "seen"  # the log and configuration whose alerts this session has found
 SEVERITY_ICONS = icons.SEVERITY
 MAX_LISTED = 50
@@ -79,11 +80,16 @@ def found(selected, config_path: str | None) -> list:
 
 
 def known(selected, config_path: str | None) -> list | None:
-    """The alerts when this session already found them for this log and configuration (a cache hit), else None.
+    """The alerts of a small log, or when this session already found them for this log and configuration (a cache
+    hit); else None.
 
-    They take seconds on a million rows: a first look draws the traffic first and finds the alerts after it.
+    They take seconds on a million rows: a first look at a large log draws the traffic first and finds the alerts
+    after it. On a small one (the embedded sample) that costs more than it saves: the rerun that marks them competes
+    with the browser's first paint.
     """
-    return found(selected, config_path) if st.session_state.get(SEEN) == _identity(selected, config_path) else None
+    small = selected.loaded.parse.lines <= LATE_ALERTS_LINES
+    seen = st.session_state.get(SEEN) == _identity(selected, config_path)
+    return found(selected, config_path) if small or seen else None
 
 
 def _identity(selected, config_path: str | None) -> tuple:
