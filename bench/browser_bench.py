@@ -7,7 +7,8 @@ CI has) with Playwright, uploads a generated sample log (cached in the temp dir)
 interaction in the page's own clock: from the trusted input event (a Play step: the browser's rerun request), once
 the rerun's `script_finished` message arrived, to the second requestAnimationFrame callback after the last websocket
 message, Streamlit's status widget gone and the last long task (PerformanceObserver 'longtask'), accepted once the
-100 ms after it stayed free of long tasks.
+100 ms after it stayed free of long tasks. Each cold start is matched by one of a Streamlit app of one bar chart
+(``cold_start_floor_s``): the floor that no page can beat on this machine and browser.
 """
 
 from __future__ import annotations
@@ -236,6 +237,20 @@ def cold_start(browser, timeout_s: float, root: Path = ROOT) -> dict:
         return {"s": painted - server.started, "up": up, "script": last - server.ready, "paint": painted - last}
 
 
+FLOOR_APP = """import streamlit as st
+st.vega_lite_chart({"data": {"values": [{"a": "x", "b": 1}, {"a": "y", "b": 2}]}, "mark": "bar",
+                   "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}})
+"""
+
+
+def floor_root(root: Path = ROOT) -> Path:
+    """A Streamlit app of one bar chart, with ``root``'s settings: the cold start no Streamlit page beats here."""
+    floor = Path(tempfile.mkdtemp(prefix="databloom-floor-"))
+    shutil.copytree(root / ".streamlit", floor / ".streamlit")
+    (floor / "app.py").write_text(FLOOR_APP)
+    return floor
+
+
 def select(page: Page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label` (the option click is the timed input)."""
     for _ in range(3):  # a rerun drawing meanwhile may close the list: open it again
@@ -373,6 +388,9 @@ def main() -> int:
             if "cold" in steps:
                 colds = [cold_start(browser, args.timeout, args.root) for _ in range(args.cold)]
                 figures["cold_start_s"] = summary(colds)
+                floor = floor_root(args.root)
+                stack.callback(shutil.rmtree, floor, True)
+                figures["cold_start_floor_s"] = summary([cold_start(browser, args.timeout, floor) for _ in colds])
             if steps == ["cold"]:
                 return 0
             server = Server(timeout=args.timeout, root=args.root)  # one server, one page: upload, then each step

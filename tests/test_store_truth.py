@@ -65,6 +65,24 @@ def test_rows_read_back_are_the_frame(both):
 
 
 @pytest.mark.parametrize(
+    ("filters", "sources"), [([], False), (["status:is:4xx", "bots:is:exclude"], True), (["country:is:ZZ"], False)]
+)
+def test_rows_read_a_few_days_at_a_time_are_the_rows_read_at_once(both, filters, sources):
+    """Memory follows the result: whole days are read in groups of ``chunk_rows`` rows, with the same rows, order,
+    values, categories and sources as one query over every part."""
+    _, store, loaded = both
+    chosen = [parse_param(p) for p in filters]
+    with open_store(store) as opened:
+        assert len({r.day for r in opened.manifest.of_kind("rows")}) >= 4  # the log spans several days
+        whole = read_rows(opened, filters=chosen, sources=sources, chunk_rows=10**9)
+        for chunk_rows in (1, 6_000):
+            pd.testing.assert_frame_equal(
+                read_rows(opened, filters=chosen, sources=sources, chunk_rows=chunk_rows), whole
+            )
+    assert filters or len(whole) == len(loaded.frame)
+
+
+@pytest.mark.parametrize(
     "filters",
     [
         ["country:is:US"],

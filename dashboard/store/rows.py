@@ -24,7 +24,7 @@ from dashboard.ingest.parse import MAX_REJECTS_KEPT, ParseResult, Reject
 from dashboard.ingest.sources import open_binary
 from dashboard.pipeline import LoadedLog
 from dashboard.schema import BASE_COLUMNS, BASE_DTYPES, LINE, SOURCE_ID, STATUS_CLASSES, TIME_DTYPE, empty_frame
-from dashboard.store.layout import REJECTS, ROWS, SourceRecord
+from dashboard.store.layout import REJECTS, ROWS, FileRecord, SourceRecord
 from dashboard.store.parts import quote
 from dashboard.store.query import Store
 from dashboard.store.sources import read_head, sha
@@ -35,6 +35,7 @@ NUMERIC = {"status": "int16", "bytes": "int64", "lat": "float64", "lon": "float6
 EXPLORE_COLUMNS = ("time", "status", "bytes", "is_bot", "user_agent", "response_time_s", *DIMENSIONS)
 # What the detectors read (per client and path, status, bots; a rule may sum bytes or response times), besides
 # the dimensions a surge is looked for in.
+CHUNK_ROWS = 250_000  # rows of whole days read at once (their text is materialised before it becomes categories)
 ALERT_COLUMNS = ("time", "ip", "path", "status", "is_bot", "bytes", "response_time_s")
 PLAIN_FIELDS = ("country", "browser", "os", "device", "crawler", "method", "vhost")
 # What the filters test: their columns, and what ``kind`` (page views) reads besides the path.
@@ -93,7 +94,7 @@ def row_columns(store: Store) -> set[str]:
     return _columns(store, files) if files else set()
 
 
-def _files(store: Store, start: pd.Timestamp | None, end: pd.Timestamp | None) -> list[Path]:
+def _records(store: Store, start: pd.Timestamp | None, end: pd.Timestamp | None) -> list[FileRecord]:
     """The row parts whose time span meets [start, end): the manifest's first and last time of each."""
     kept = []
     for record in store.manifest.of_kind(ROWS):
@@ -101,8 +102,46 @@ def _files(store: Store, start: pd.Timestamp | None, end: pd.Timestamp | None) -
             continue
         if start is not None and record.end and pd.Timestamp(record.end) < start:
             continue
-        kept.append(store.path / record.path)
+        kept.append(record)
     return kept
+
+
+def _day_spans(records: list[FileRecord], chunk_rows: int) -> list[str]:
+    """SQL conditions on time, one per group of whole UTC days (a part holds one day) of about ``chunk_rows`` rows,
+    in day order: each group is read on its own, so the text of at most one group is in memory at once."""
+    days: dict[str, int] = {}
+    for record in records:
+        if not record.day:
+            return ["true"]  # a part without its day: one query
+        days[record.day] = days.get(record.day, 0) + record.rows
+    starts, rows = [], 0
+    for day in sorted(days):
+        if not starts or rows + days[day] > chunk_rows:
+            starts.append(pd.Timestamp(day, tz="UTC"))
+            rows = 0
+        rows += days[day]
+    if len(starts) == 1:
+        return ["true"]
+    ends = [*(f"time < {_ts(t)}" for t in starts[1:]), None]
+    begins = [None, *(f"time >= {_ts(t)}" for t in starts[1:])]
+    return [" AND ".join(c for c in pair if c) for pair in zip(begins, ends, strict=True)]
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Conformed groups of rows as one frame: each categorical column over the union of the groups' categories."""
+    if len(parts) == 1:
+        return parts[0]
+    columns = {}
+    for name in parts[0].columns:
+        column = [p[name] for p in parts]
+        if isinstance(column[0].dtype, pd.CategoricalDtype):
+            dtype = next(
+                (c.cat.categories.dtype for c in column if len(c.cat.categories)), column[0].cat.categories.dtype
+            )
+            union = pd.Index(sorted(set().union(*(c.cat.categories for c in column))), dtype=dtype)
+            column = [c.cat.set_categories(union) for c in column]
+        columns[name] = pd.concat(column, ignore_index=True)
+    return pd.DataFrame(columns, index=pd.RangeIndex(sum(len(p) for p in parts)))
 
 
 def conform(frame: pd.DataFrame) -> pd.DataFrame:
@@ -139,29 +178,38 @@ def read_rows(
     filters: Sequence[Filter] = (),
     columns: Sequence[str] | None = None,
     sources: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> pd.DataFrame:
     """Rows with ``start <= time < end`` that may match ``filters`` (their exact SQL part), sorted by time.
+
+    Read in groups of whole days of about ``chunk_rows`` rows, so memory follows the result, not DuckDB's text.
 
     ``sources`` adds each row's source (``schema.SOURCE_ID``: its index in the manifest's sources), which a
     store's rows do not hold: their batch tells it.
     """
-    files = _files(store, start, end)
-    if not files:
+    records = _records(store, start, end)
+    if not records:
         return empty_frame()
-    known = _columns(store, files)
+    known = _columns(store, [store.path / r.path for r in records])  # over every part: each group has them all
     where = [f"time >= {_ts(start)}" if start is not None else None, f"time < {_ts(end)}" if end is not None else None]
     where += [_filter_sql(f, known) for f in filters]
     clause = " AND ".join(w for w in where if w) or "true"
     wanted = ", ".join(f'"{c}"' for c in columns if c in known) if columns else "*"
+    extra = f', owners."{SOURCE_ID}"' if sources and columns else ""
+    files = [store.path / r.path for r in records]
     source = _source(files)
     tables = {"owners": _owners(store, files)} if sources else {}
     joined = f"{source} JOIN owners USING (filename)" if sources else source
-    extra = f', owners."{SOURCE_ID}"' if sources and columns else ""
-    # Ties in time keep the order of ingest (batch, then line), as the in-memory frame's stable sort does.
-    frame = store.sql_with(
-        tables, f"SELECT {wanted}{extra} FROM {joined} WHERE {clause} ORDER BY time, filename, file_row_number"
-    )
-    return conform(frame.drop(columns=["filename", "file_row_number"], errors="ignore"))
+    parts = []
+    for span in _day_spans(records, chunk_rows):  # the parts of other days are skipped by their time statistics
+        # Ties in time keep the order of ingest (batch, then line), as the in-memory frame's stable sort does.
+        frame = store.sql_with(
+            tables,
+            f"SELECT {wanted}{extra} FROM {joined} WHERE {clause} AND {span} ORDER BY time, filename, file_row_number",
+        )
+        parts.append(conform(frame.drop(columns=["filename", "file_row_number"], errors="ignore")))
+        del frame
+    return _joined(parts)
 
 
 def source_file(record: SourceRecord) -> Path | None:
