@@ -35,7 +35,7 @@ NUMERIC = {"status": "int16", "bytes": "int64", "lat": "float64", "lon": "float6
 EXPLORE_COLUMNS = ("time", "status", "bytes", "is_bot", "user_agent", "response_time_s", *DIMENSIONS)
 # What the detectors read (per client and path, status, bots; a rule may sum bytes or response times), besides
 # the dimensions a surge is looked for in.
-CHUNK_ROWS = 250_000  # rows of whole days read at once (their text is materialised before it becomes categories)
+CHUNK_ROWS = 250_000  # rows read at once (their text is materialised before it becomes categories)
 ALERT_COLUMNS = ("time", "ip", "path", "status", "is_bot", "bytes", "response_time_s")
 PLAIN_FIELDS = ("country", "browser", "os", "device", "crawler", "method", "vhost")
 # What the filters test: their columns, and what ``kind`` (page views) reads besides the path.
@@ -106,25 +106,21 @@ def _records(store: Store, start: pd.Timestamp | None, end: pd.Timestamp | None)
     return kept
 
 
-def _day_spans(records: list[FileRecord], chunk_rows: int) -> list[str]:
-    """SQL conditions on time, one per group of whole UTC days (a part holds one day) of about ``chunk_rows`` rows,
-    in day order: each group is read on its own, so the text of at most one group is in memory at once."""
-    days: dict[str, int] = {}
-    for record in records:
-        if not record.day:
-            return ["true"]  # a part without its day: one query
-        days[record.day] = days.get(record.day, 0) + record.rows
-    starts, rows = [], 0
-    for day in sorted(days):
-        if not starts or rows + days[day] > chunk_rows:
-            starts.append(pd.Timestamp(day, tz="UTC"))
+def _spans(records: list[FileRecord], chunk_rows: int) -> list[str]:
+    """SQL conditions on time that cut the rows into groups of about ``chunk_rows`` (counted from the parts' rows in
+    the manifest), in time order: each group is read on its own, so the text of one group at most is in memory at
+    once. A row belongs to the group of its time whatever its part, so the order is the one query's."""
+    if any(not r.start for r in records):
+        return ["true"]  # a part without its times: one query
+    cuts, rows = [], 0
+    for start, size in sorted((pd.Timestamp(r.start), r.rows) for r in records):
+        if rows >= chunk_rows and (not cuts or start > cuts[-1]):
+            cuts.append(start)
             rows = 0
-        rows += days[day]
-    if len(starts) == 1:
-        return ["true"]
-    ends = [*(f"time < {_ts(t)}" for t in starts[1:]), None]
-    begins = [None, *(f"time >= {_ts(t)}" for t in starts[1:])]
-    return [" AND ".join(c for c in pair if c) for pair in zip(begins, ends, strict=True)]
+        rows += size
+    ends = [*(f"time < {_ts(t)}" for t in cuts), None]
+    begins = [None, *(f"time >= {_ts(t)}" for t in cuts)]
+    return [" AND ".join(c for c in pair if c) or "true" for pair in zip(begins, ends, strict=True)]
 
 
 def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -182,7 +178,7 @@ def read_rows(
 ) -> pd.DataFrame:
     """Rows with ``start <= time < end`` that may match ``filters`` (their exact SQL part), sorted by time.
 
-    Read in groups of whole days of about ``chunk_rows`` rows, so memory follows the result, not DuckDB's text.
+    Read in groups of about ``chunk_rows`` rows, so memory follows the result, not DuckDB's text.
 
     ``sources`` adds each row's source (``schema.SOURCE_ID``: its index in the manifest's sources), which a
     store's rows do not hold: their batch tells it.
@@ -201,7 +197,7 @@ def read_rows(
     tables = {"owners": _owners(store, files)} if sources else {}
     joined = f"{source} JOIN owners USING (filename)" if sources else source
     parts = []
-    for span in _day_spans(records, chunk_rows):  # the parts of other days are skipped by their time statistics
+    for span in _spans(records, chunk_rows):  # the parts of other days are skipped by their time statistics
         # Ties in time keep the order of ingest (batch, then line), as the in-memory frame's stable sort does.
         frame = store.sql_with(
             tables,
