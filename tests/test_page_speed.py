@@ -166,3 +166,25 @@ def test_a_small_log_finds_its_alerts_before_drawing_the_traffic(incidents, monk
     at = run(APP, f"--log {incidents[0]}", monkeypatch)
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     assert events == ["detect", "timeline"]
+
+
+@pytest.mark.parametrize("source", ["log", "store"])
+def test_a_bad_alerts_config_is_one_error_on_a_first_look_and_after(incidents, tmp_path, monkeypatch, source):
+    """Found late (a large log) or at once (a later run), a bad configuration is one message; the traffic stays."""
+    from dashboard.views import alerts_panel
+    from support.storeapp import run
+
+    monkeypatch.setattr(alerts_panel, "LATE_ALERTS_LINES", 1_000)
+    config = tmp_path / "alerts.toml"
+    config.write_text("[scanner]\nmin_404 = -3\n")
+    log, store = incidents
+    at = run(
+        APP,
+        f"{'--log ' + str(log) if source == 'log' else '--store ' + str(store)} --alerts-config {config}",
+        monkeypatch,
+    )
+    for _ in range(2):
+        assert not at.exception, at.exception
+        assert [e.value for e in at.error if "scanner.min_404" in e.value] and len(at.error) == 1
+        assert next(s.value for s in at.subheader if s.value.startswith("Alerts")) == "Alerts (0)"
+        at.selectbox(key="bucket").set_value("1h").run()

@@ -71,10 +71,18 @@ def _link_filters(alert, anonymise: bool) -> list[Filter]:
 
 
 def found(selected, config_path: str | None) -> list:
-    """The alerts of a log or a store, remembered as found for this session (see ``known``)."""
-    from dashboard.views import store_source
+    """The alerts of a log or a store, or [] with one clear error for a bad configuration; remembered as found for
+    this session (see ``known``)."""
+    from dashboard.views import cache, store_source
 
-    alerts = store_source.alerts(selected, config_path) if selected.store is not None else load(selected, config_path)
+    try:
+        if selected.store is not None:
+            alerts = store_source.alerts(selected, config_path)
+        else:
+            alerts = cache.alerts(selected.loaded, config_path, cache.file_stamp(config_path))
+    except AlertConfigError as exc:
+        st.error(f"Alerts are off: {exc}", icon=icons.WARNING)
+        alerts = []
     st.session_state[SEEN] = _identity(selected, config_path)
     return alerts
 
@@ -96,17 +104,6 @@ def _identity(selected, config_path: str | None) -> tuple:
     from dashboard.views import cache
 
     return cache.log_identity(selected.loaded), config_path, cache.file_stamp(config_path)
-
-
-def load(selected, config_path: str | None) -> list:
-    """The alerts of the selected log, or [] with one clear error for a bad configuration."""
-    from dashboard.views import cache
-
-    try:
-        return cache.alerts(selected.loaded, config_path, cache.file_stamp(config_path))
-    except AlertConfigError as exc:
-        st.error(f"Alerts are off: {exc}", icon=icons.WARNING)
-        return []
 
 
 def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str, anonymise: bool = False) -> None:
@@ -137,4 +134,4 @@ def render(alerts: list, buckets: list[pd.Timestamp], labels: list[str], tz: str
             pages.link("lines", "Show the lines", params, ":material/article:")
 
 
-__all__ = ["AlertConfigError", "load", "markers", "render"]
+__all__ = ["AlertConfigError", "found", "known", "markers", "render"]

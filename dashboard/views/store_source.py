@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.alerts import AlertConfigError
 from dashboard.analysis import lines
 from dashboard.analysis.audience import AudienceData
 from dashboard.analysis.filters import Filter, filter_mask, to_params
 from dashboard.analysis.ranges import DateRange, previous_period
 from dashboard.analysis.rows import Prepared
 from dashboard.store.layout import MANIFEST
-from dashboard.views import cache, icons
+from dashboard.views import cache
 from dashboard.views.config import AppConfig, allowed_store
 
 STORE = "Store"
@@ -68,12 +67,8 @@ def city_points(selected, start: pd.Timestamp, end: pd.Timestamp, bots: str) -> 
 
 
 def alerts(selected, config_path: str | None) -> list:
-    """The store's alerts, or [] with one clear error for a bad configuration."""
-    try:
-        return cache.store_alerts(selected.loaded, selected.store, config_path, cache.file_stamp(config_path))
-    except AlertConfigError as exc:
-        st.error(f"Alerts are off: {exc}", icon=icons.WARNING)
-        return []
+    """The store's alerts (an ``AlertConfigError`` for a bad configuration: ``alerts_panel.found`` says it)."""
+    return cache.store_alerts(selected.loaded, selected.store, config_path, cache.file_stamp(config_path))
 
 
 def times(selected) -> pd.Series:

@@ -120,7 +120,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
                 f"**{selected.name}** · format `{loaded.format_name}` · {loaded.parse.lines:,} lines · "
                 f"read by the {parser} · times in {settings.tz}"
             )
-            alerts = []  # None: found after the traffic on a first look (seconds on a large log), then marked
+            alerts = []  # known() gives None on a first look at a large log: found after the traffic, then marked
             with guard.section("Alerts", "The other panels do not depend on them."):
                 alerts = (alerts_panel.found if live else alerts_panel.known)(selected, alerts_config)
             late = alerts is None
