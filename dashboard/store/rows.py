@@ -186,13 +186,13 @@ def read_rows(
     records = _records(store, start, end)
     if not records:
         return empty_frame()
-    known = _columns(store, [store.path / r.path for r in records])  # over every part: each group has them all
+    files = [store.path / r.path for r in records]
+    known = _columns(store, files)  # over every part: each group has them all
     where = [f"time >= {_ts(start)}" if start is not None else None, f"time < {_ts(end)}" if end is not None else None]
     where += [_filter_sql(f, known) for f in filters]
     clause = " AND ".join(w for w in where if w) or "true"
     wanted = ", ".join(f'"{c}"' for c in columns if c in known) if columns else "*"
     extra = f', owners."{SOURCE_ID}"' if sources and columns else ""
-    files = [store.path / r.path for r in records]
     source = _source(files)
     tables = {"owners": _owners(store, files)} if sources else {}
     joined = f"{source} JOIN owners USING (filename)" if sources else source
