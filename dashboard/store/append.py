@@ -32,6 +32,7 @@ from dashboard.ingest.parse import (
     to_pandas,
 )
 from dashboard.ingest.sources import Chunk, SourceError, iter_chunks, open_binary
+from dashboard.pipeline import release_memory
 from dashboard.store.layout import Manifest, SourceRecord, publish
 from dashboard.store.parts import Batch, write_batch
 from dashboard.store.report import IngestReport
@@ -44,10 +45,10 @@ BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up t
 
 
 def _libc() -> ctypes.CDLL | None:
-    """glibc, for ``malloc_trim`` and ``mallopt`` (None elsewhere)."""
+    """glibc, for ``mallopt`` (None elsewhere)."""
     try:
         libc = ctypes.CDLL("libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+        return libc if hasattr(libc, "mallopt") else None
     except OSError:
         return None
 
@@ -55,13 +56,6 @@ def _libc() -> ctypes.CDLL | None:
 _LIBC = _libc()
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 MALLOC_ARENAS = 2
-
-
-def release_memory() -> None:
-    """Give the heap freed by a written batch back to the system: without it glibc's per-thread arenas keep
-    it, and the peak RSS creeps up batch after batch (20M-line ingest: 675 MB against 501 MB at 1M)."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
 
 
 def limit_arenas() -> None:
@@ -252,7 +246,7 @@ class Appender:
         )
         record = self.publish(record, Batch(rows, batch.rejects) if len(rows) or batch.rejects else None)
         del rows
-        release_memory()
+        release_memory()  # else glibc's arenas keep each written batch's heap: the peak RSS creeps up batch by batch
         self.report.lines += batch.lines
         self.report.parsed += batch.parsed
         self.report.rejected += batch.rejected
