@@ -18,6 +18,22 @@ from dashboard.render import maps
 # No rerun running and no element faded as stale (a faded map reads lighter than it is drawn).
 IDLE = "!document.querySelector('[data-testid=stStatusWidget]') && !document.querySelector('[data-stale=true]')"
 
+# Idle for QUIET_MS without a break, checked at every frame. Right after a page draws, its map's width component
+# reports the width and the WebGL kind, and the page reruns once more; a link clicked in between can be overtaken by
+# that rerun (the frontend still sends it for the page it is leaving) and the navigation is lost.
+QUIET_MS = 1500
+SETTLED = f"""() => {{
+  const now = performance.now();
+  if (!({IDLE}) || window.__dbBusyAt === undefined) window.__dbBusyAt = now;
+  return now - window.__dbBusyAt >= {QUIET_MS};
+}}"""
+
+
+def settle(page: Page, timeout: float = 90_000) -> None:
+    """Wait until the page has stayed idle for ``QUIET_MS`` (no rerun started meanwhile)."""
+    page.evaluate("() => { delete window.__dbBusyAt; }")
+    page.wait_for_function(SETTLED, polling="raf", timeout=timeout)
+
 
 def view_zoom(box: dict) -> float:
     """The zoom the app chose for this canvas width (as map_panel measures it and maps.fit_view applies it)."""
