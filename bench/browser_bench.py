@@ -35,6 +35,7 @@ from bench_report import kind, kinds, summary, table  # bench/ is the script's d
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from wire_tap import WireTap
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -104,7 +105,7 @@ class Server:
             command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
         atexit.register(self.kill)
-        self.url = f"http://127.0.0.1:{port}"
+        self.port, self.url = port, f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
@@ -133,7 +134,8 @@ class Server:
 class Session:
     """One page with the probe installed; counts websocket bytes and spots `script_finished`."""
 
-    def __init__(self, browser, timeout_s: float) -> None:
+    def __init__(self, browser, timeout_s: float, tap: WireTap | None = None) -> None:
+        self.tap = tap  # counts the bytes on the wire (compressed), when the page is served through it
         self.context = browser.new_context(viewport={"width": 1400, "height": 1800})
         self.context.add_init_script(PROBE)
         self.page: Page = self.context.new_page()
@@ -177,7 +179,7 @@ class Session:
     def act(self, action, what: str) -> dict:
         """Run a user action: seconds from its input event to idle, and where they went (``PHASES``), KB received."""
         self.page.evaluate("window.__bench.input = 0")
-        finished, kinds = self.finished, Counter(self.kinds)
+        finished, kinds, wire = self.finished, Counter(self.kinds), self.tap.sent if self.tap else 0
         action()
         start = self.wait(lambda: self.page.evaluate("window.__bench.input"), f"the input event of {what}")
         painted = self.idle_after(finished, start, what)
@@ -191,7 +193,8 @@ class Session:
         done = min(max(self.finished_at * 1e3 - origin, sent), painted)  # the script_finished frame, in page time
         phases = {"ask": (sent - start) / 1e3, "server": (done - sent) / 1e3, "paint": (painted - done) / 1e3}
         sizes = {k: n / 1e3 for k, n in (self.kinds - kinds).items()}
-        return {"s": (painted - start) / 1000, "kb": sum(sizes.values()), "kinds": sizes} | phases
+        out = {"s": (painted - start) / 1000, "kb": sum(sizes.values()), "kinds": sizes} | phases
+        return out | ({"wire_kb": (self.tap.sent - wire) / 1e3} if self.tap else {})
 
     def settle(self, what: str) -> None:
         """Wait until the page is idle (no measurement)."""
@@ -270,6 +273,8 @@ def measured(out: dict, name: str, session: Session, action, repeats: int) -> No
     except (Timeout, PlaywrightTimeout) as exc:
         note = f"stopped after {len(runs)} runs: {str(exc).splitlines()[0]}"
     out[name + "_s"], out[name + "_kb"] = summary(runs), summary(runs, "kb") | {"kinds": kinds(runs)}
+    if runs and "wire_kb" in runs[0]:
+        out[name + "_wire_kb"] = summary(runs, "wire_kb")
     out[name + "_s"] |= {"note": note} if note else {}
 
 
@@ -395,8 +400,10 @@ def main() -> int:
                 return 0
             server = Server(timeout=args.timeout, root=args.root)  # one server, one page: upload, then each step
             stack.callback(server.kill)
-            session = Session(browser, args.timeout)
-            session.page.goto(server.url)
+            tap = WireTap(server.port)  # the page goes through it: the bytes each step costs on the network
+            stack.callback(tap.close)
+            session = Session(browser, args.timeout, tap)
+            session.page.goto(tap.url)
             session.settle("the first page")
             figures["upload_s"] = upload(session, log)
             figures["rss_after_upload_mb"] = {"median": server.rss_mb(), "p90": None}

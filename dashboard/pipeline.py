@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import io
 import os
@@ -19,20 +18,10 @@ from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_p
 from dashboard.ingest import scanner, snapshot
 from dashboard.ingest.formats import LogFormat
 from dashboard.ingest.parse import WORKERS, ParseResult, Source, parse_sources
+from dashboard.memory import release_memory
 from dashboard.resources import ASN_TABLE, SAMPLE_PARSED
 
 SAMPLE_FORMAT = "combined_time_us"  # with response times, so the Audience and Explore pages show them
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim`` (None elsewhere: other allocators need no help)."""
-    try:
-        return getattr(ctypes.CDLL(None), "malloc_trim", None)
-    except (OSError, TypeError):
-        return None
-
-
-MALLOC_TRIM = _malloc_trim()
 
 
 @dataclass
@@ -99,13 +88,6 @@ def load_log(
     if timings is not None:
         timings.update(parse_s=parsed - started, enrich_s=time.perf_counter() - parsed)
     return LoadedLog(parse=result, frame=result.frame, fingerprint=fingerprint)
-
-
-def release_memory() -> None:
-    """Hand the heap pages that a parse or an aggregation freed back to the OS: glibc keeps them otherwise, about
-    100 MB after a 1M-line log, on top of the frame itself."""
-    if MALLOC_TRIM is not None:
-        MALLOC_TRIM(0)
 
 
 def source_fingerprint(

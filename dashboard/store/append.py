@@ -7,7 +7,6 @@ follows the batch size, not the log. This module holds the data stack (polars, p
 
 from __future__ import annotations
 
-import ctypes
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -32,7 +31,7 @@ from dashboard.ingest.parse import (
     to_pandas,
 )
 from dashboard.ingest.sources import Chunk, SourceError, iter_chunks, open_binary
-from dashboard.pipeline import release_memory
+from dashboard.memory import limit_arenas, release_memory
 from dashboard.store.layout import Manifest, SourceRecord, publish
 from dashboard.store.parts import Batch, write_batch
 from dashboard.store.report import IngestReport
@@ -42,28 +41,6 @@ DETECT_BYTES = 1 << 20
 KEEP_ALL = 1 << 62  # parse_chunk keeps every reject: the store records them all
 WRITES_IN_FLIGHT = 2  # batches handed off and not yet written: one writing, one enriching
 BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up to 512 bytes of their line
-
-
-def _libc() -> ctypes.CDLL | None:
-    """glibc, for ``mallopt`` (None elsewhere)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return libc if hasattr(libc, "mallopt") else None
-    except OSError:
-        return None
-
-
-_LIBC = _libc()
-M_ARENA_MAX = -8  # glibc's mallopt parameter
-MALLOC_ARENAS = 2
-
-
-def limit_arenas() -> None:
-    """At most two glibc heaps for all threads (parsers, enricher, writer): each thread's own heap keeps its
-    freed blocks, so one heap per thread made the peak RSS of a 5M-line ingest 617 MB, two make it 546 MB at
-    the same CPU time. Process-wide and lasting, like the ingest's other settings."""
-    if _LIBC is not None:
-        _LIBC.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
 
 
 def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:

@@ -29,7 +29,8 @@ from dashboard.analysis.ranges import DateRange
 from dashboard.analysis.rows import Prepared, prepare
 from dashboard.enrich.geo import GeoDatabase, open_geo_database, resolve_geoip_path
 from dashboard.live.shared import SharedLive
-from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample, release_memory
+from dashboard.memory import release_memory
+from dashboard.pipeline import SAMPLE_FORMAT, LoadedLog, load_log, load_sample
 from dashboard.pipeline import sample_text as pipeline_sample_text
 from dashboard.schema import empty_frame
 from dashboard.views.config import SAMPLE_DAYS, SAMPLE_SEED
