@@ -22,7 +22,6 @@ from dashboard.enrich.geo import GeoDatabase, open_geo_database
 from dashboard.ingest.formats import DETECT_SAMPLE_LINES, LogFormat, resolve_format
 from dashboard.ingest.parse import (
     UTF16_BOMS,
-    WORKERS,
     ChunkResult,
     Reject,
     empty_frame,
@@ -41,6 +40,9 @@ DETECT_BYTES = 1 << 20
 KEEP_ALL = 1 << 62  # parse_chunk keeps every reject: the store records them all
 WRITES_IN_FLIGHT = 2  # batches handed off and not yet written: one writing, one enriching
 BATCH_REJECTS = 100_000  # a log of garbage publishes sooner: rejects carry up to 512 bytes of their line
+# Chunks parsed at once. Two, not the in-memory parse's three: the enricher and the writer already keep both cores
+# busy, and a third chunk in flight only holds memory. 20M lines, medians of 3: peak RSS 593 → 577 MB, 43.1 → 42.5 s.
+PARSERS = 2
 
 
 def _detect(head: bytes, fmt: str | LogFormat | None) -> LogFormat:
@@ -170,7 +172,7 @@ class Appender:
                 writes.append(writer.submit(self._commit, previous or record, step, rows, batch, complete))
 
             try:
-                for chunk_size, part in ordered_map(work, chunks(), WORKERS):
+                for chunk_size, part in ordered_map(work, chunks(), PARSERS):
                     gathered.add(part, chunk_size)
                     if gathered.full(self.batch_lines):
                         hand_off(gathered, False)

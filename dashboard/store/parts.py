@@ -38,6 +38,9 @@ PARQUET_OPTIONS = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_
 # row on the sample). The rollups keep level 3: their cost is the aggregation, not the compression.
 ROWS_PARQUET_OPTIONS = f"{PARQUET_OPTIONS}, COMPRESSION_LEVEL 1"
 DUCKDB_THREADS = 2
+# A batch's parts are written on one DuckDB thread: the ingest's parsers and enricher use the other core, and a
+# second writing thread only contends with them. 20M lines, medians of 3: 43.0 → 39.5 s, 66 → 61 CPU s.
+WRITE_THREADS = 1
 SPAN = "epoch_us(min(bucket)), epoch_us(max(bucket))"
 # Distinct (cell, visitor) first, then one list per cell: twice as fast as list(DISTINCT ...) per cell.
 ROLLUP_SQL = """
@@ -59,9 +62,9 @@ class Batch:
     rejects: Sequence[Reject]
 
 
-def connect() -> duckdb.DuckDBPyConnection:
+def connect(threads: int = DUCKDB_THREADS) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection on the store's thread budget."""
-    connection = duckdb.connect(config={"threads": DUCKDB_THREADS})
+    connection = duckdb.connect(config={"threads": threads})
     run(connection, "SET TimeZone = 'UTC'")  # times shown and cast in UTC, whatever the machine's zone
     run(connection, "SET enable_progress_bar = false")  # only the CLI writes to the terminal
     return connection
@@ -173,7 +176,7 @@ def write_batch(store: Path, batch_id: int, batch: Batch) -> list[FileRecord]:
     """Write the batch's parts (not yet published); on any error, remove those already written and re-raise."""
     written: list[FileRecord] = []
     try:
-        with connect() as connection:
+        with connect(WRITE_THREADS) as connection:
             if len(batch.rows):
                 written.extend(_write_rows(connection, store, batch_id, batch.rows))
                 connection.register("cells", rollup_cells(batch.rows))

@@ -23,7 +23,8 @@ HEAD_BYTES = 64 << 10
 # A batch is parsed, enriched and written at once; one is written while the next is enriched and the one after
 # parses (store.append): the batch size bounds the memory. Peak RSS of the whole process with 500k-line batches
 # and one heap per thread: 501 MB at 1M lines, 606 MB at 5M, 675 MB at 20M; with 250k-line batches, two glibc
-# heaps and the heap trimmed after each batch: ~480 MB at 1M, ~545 MB at 5M (see README "The store").
+# heaps and the heap trimmed after each batch: ~480 MB at 1M, ~545 MB at 5M, 592–612 MB at 20M; two chunks parsed
+# at once instead of three (append.PARSERS): 570–580 MB at 20M (see README "The store").
 BATCH_LINES = 250_000
 BATCH_BYTES = 128 << 20  # and of input bytes, for logs of long lines
 SKIP_BYTES = 1 << 20
