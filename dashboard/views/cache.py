@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from dashboard import isolated
 from dashboard.analysis.audience import AudienceData
 from dashboard.analysis.audience import audience as build_audience
 from dashboard.analysis.cube import CubeData, build_cube, load_cube, rebucket
@@ -135,10 +135,10 @@ def uploaded_log(
     except Evicted:
         if data is None:
             raise
-    loaded = load_log(
-        io.BytesIO(data),
+    loaded = isolated.load_bytes(  # a large upload in a child process: its leftovers leave with it
+        data,
         fmt,
-        geo=_geo(geoip),
+        geoip=resolve_geoip_path(geoip),
         name=name,
         progress=progress,
         max_decompressed=max_decompressed,
