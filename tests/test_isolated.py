@@ -94,3 +94,16 @@ def test_an_error_that_cannot_travel_becomes_a_source_error_naming_the_input():
     assert str(portable) == "access.log: x and y"
     error = SourceError("access.log: not a valid gzip file")
     assert isolated._portable(error, "access.log") is error
+
+
+@pytest.mark.usefixtures("always_isolated", "fresh_caches")
+def test_the_page_shows_an_upload_parsed_in_a_child():
+    from test_load_errors_page import BAD, GOOD, start, upload
+
+    at = upload(start("traffic"), "good.log.gz", gzip.compress(GOOD + BAD_LINE + b"\n"))
+    assert not at.exception and not at.error
+    assert next(m.value for m in at.metric if m.label == "Requests") == "40"
+    name, content, message = BAD["damaged deflate stream"]
+    upload(at, name, content)
+    errors = [e.value for e in at.main.error]
+    assert len(errors) == 1 and message in errors[0], errors
