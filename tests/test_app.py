@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.views import cache
+from dashboard.views.config import FOLLOW_ROWS
 from support.loglines import UA_CHROME, UA_FIREFOX, UA_GOOGLEBOT, combined
 from support.requirements import require_scanner
 
@@ -280,8 +283,14 @@ def test_pausing_the_live_view_stops_reading(tmp_path, monkeypatch):
     at.toggle(key="overview_live_paused").set_value(True).run()
     with path.open("a") as f:
         f.write(combined("8.8.8.8", "01/Jun/2026:11:00:00 +0000", "GET / HTTP/1.1", 200, 1) + "\n")
+    # The shared background reader goes on reading while the page is paused; wait until it has read the line.
+    shared = cache.live_log(str(path), None, None, FOLLOW_ROWS, None)
+    deadline = time.monotonic() + 30
+    while len(shared.current().frame) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(shared.current().frame) == 4
     at.run()
-    assert metric(at, "Requests") == "3"
+    assert metric(at, "Requests") == "3"  # the paused page keeps what it showed
     at.toggle(key="overview_live_paused").set_value(False).run()
     assert metric(at, "Requests") == "4"
 

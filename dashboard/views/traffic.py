@@ -45,6 +45,7 @@ KEY = "overview_"
 TOP_BARS = 15  # browsers drawn as bars; the rest is one "Other (N more)" caption beside them
 PLAY_SECONDS = 1.5
 LIVE_SECONDS = 2.0
+FROZEN = KEY + "live_frozen"  # the Selected a paused live view keeps showing
 LIVE_WINDOW = "window_live"
 TIMELINE_MEMO = KEY + "timeline_chart"  # (what it was drawn from, the browser timeline's Altair chart)
 SPAN_KEY = KEY + "span"  # (bucket, tz), start, end, whole, labels: the window as time, kept across bucket changes
@@ -84,12 +85,17 @@ def render(
         _body(settings, selected, alerts_config, live=False, marks=marks)
         return
     paused = st.toggle("Pause live updates", key=KEY + "live_paused")
+    if paused:
+        frozen = _frozen(selected)
+    else:
+        frozen = None
+        st.session_state.pop(FROZEN, None)
 
     @st.fragment(run_every=None if paused else LIVE_SECONDS)
     def live_section() -> None:
-        current = selected
+        current = frozen or selected
         with guard.section("The live panel", "The page shows what was read before; it retries at the next update."):
-            current = selected if paused else live_panel.poll(selected)
+            current = frozen or live_panel.poll(selected)
             # One read for the panel and the body, and the body's cube made before anything is drawn: the
             # panel is not redrawn with new figures while the body still shows the previous read.
             cache.cube(current.loaded, settings.bucket, settings.tz)
@@ -97,6 +103,15 @@ def render(
         _body(settings, current, alerts_config, live=True, marks=marks)
 
     live_section()
+
+
+def _frozen(selected: Selected) -> Selected:
+    """What a paused live view shows: the log as read when the pause began. The background reader goes on reading
+    (a line is not missed), but the page keeps this until the pause ends or another log is chosen."""
+    kept = st.session_state.get(FROZEN)
+    if kept is None or kept.ref != selected.ref:
+        kept = st.session_state[FROZEN] = selected
+    return kept
 
 
 def _body(settings: Settings, selected: Selected, alerts_config: str | None, live: bool, marks=()) -> None:
