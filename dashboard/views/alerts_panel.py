@@ -73,18 +73,27 @@ def _link_filters(alert, anonymise: bool) -> list[Filter]:
 def found(selected, config_path: str | None) -> list:
     """The alerts of a log or a store, or [] with one clear error for a bad configuration; remembered as found for
     this session (see ``known``)."""
-    from dashboard.views import cache, store_source
-
     try:
-        if selected.store is not None:
-            alerts = store_source.alerts(selected, config_path)
-        else:
-            alerts = cache.alerts(selected.loaded, config_path, cache.file_stamp(config_path))
+        alerts = computed(selected, config_path)
     except AlertConfigError as exc:
         st.error(f"Alerts are off: {exc}", icon=icons.WARNING)
         alerts = []
     st.session_state[SEEN] = _identity(selected, config_path)
     return alerts
+
+
+def computed(selected, config_path: str | None) -> list:
+    """The alerts of a log or a store, from the caches (``AlertConfigError`` for a bad configuration)."""
+    from dashboard.views import cache, store_source
+
+    if selected.store is not None:
+        return store_source.alerts(selected, config_path)
+    return cache.alerts(selected.loaded, config_path, cache.file_stamp(config_path))
+
+
+def first_look(selected) -> bool:
+    """Whether a first look finds the alerts before drawing the traffic: a small log (see ``known``)."""
+    return selected.loaded.parse.lines <= LATE_ALERTS_LINES
 
 
 def known(selected, config_path: str | None) -> list | None:
@@ -95,9 +104,8 @@ def known(selected, config_path: str | None) -> list | None:
     after it. On a small one (the embedded sample) that costs more than it saves: the rerun that marks them competes
     with the browser's first paint.
     """
-    small = selected.loaded.parse.lines <= LATE_ALERTS_LINES
     seen = st.session_state.get(SEEN) == _identity(selected, config_path)
-    return found(selected, config_path) if small or seen else None
+    return found(selected, config_path) if first_look(selected) or seen else None
 
 
 def _identity(selected, config_path: str | None) -> tuple:

@@ -36,6 +36,7 @@ UPLOAD_TYPES = ["log", "txt", "gz", "bz2", "parquet"]
 AUTO, CUSTOM = "auto", "custom…"
 LOAD_ERRORS = (DataBloomError, OSError)
 KEY = "sidebar_"
+DEFAULT_TZ = "UTC"
 PAGEVIEWS_HELP = (
     "count page views instead of every request, on every page: GETs of pages answered 2xx or 304, "
     "not assets (CSS, JS, images…), API calls, redirects or errors; the query bar's kind:pageview"
@@ -86,7 +87,26 @@ class Selected:
 
 
 def _zones() -> list[str]:
-    return ["UTC", *sorted(z for z in zoneinfo.available_timezones() if z != "UTC" and "/" in z)]
+    return [DEFAULT_TZ, *sorted(z for z in zoneinfo.available_timezones() if z != DEFAULT_TZ and "/" in z)]
+
+
+def opening_source(config: AppConfig) -> str:
+    """The source the sidebar opens on: the operator's --follow, --cube, --store or --log, else the sample."""
+    named = ((LIVE, config.follow), (CUBE, config.cube), (STORE, config.store), (SERVER, config.logs))
+    return next((source for source, given in named if given), SAMPLE)
+
+
+def open_opening(config: AppConfig) -> Selected | None:
+    """What a first visit opens (``opening_source`` at its first log), read into the caches as the sidebar reads it;
+    None for a followed log, whose reader starts with the first page. ``views.warm`` calls it at server start."""
+    source = opening_source(config)
+    if source == LIVE:
+        return None
+    if source == SERVER:
+        return _open(config, LogRef(SERVER, str(allowed_path(config, str(config.logs[0]))), config.format))
+    if source == STORE:
+        return _open(config, LogRef(STORE, str(config.store)))
+    return _open(config, LogRef(source))
 
 
 def _format_choice(config: AppConfig) -> str | None:
@@ -127,9 +147,7 @@ def render(config: AppConfig) -> tuple[Settings, Selected | None]:
     sources += [LIVE] if config.follow else []
     sources += [CUBE] if config.cube else []
     sources += [STORE] if store_source.offered(config) else []
-    default_source = (
-        LIVE if config.follow else CUBE if config.cube else STORE if config.store else SERVER if config.logs else SAMPLE
-    )
+    default_source = opening_source(config)
     with st.sidebar:
         st.header("Log")
         source = st.radio(

@@ -122,10 +122,7 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
     loaded = selected.loaded
     with guard.section("The traffic of this log", "Try another bucket size or time zone."):
         counted = _counted(settings, selected)
-        if counted.store is not None:
-            cube = store_source.cube(counted, settings.bucket, settings.tz)
-        else:
-            cube = cache.cube(counted.loaded, settings.bucket, settings.tz)
+        cube = traffic_cube(counted, settings.bucket, settings.tz)
         buckets = traffic.bucket_options(cube, settings.bucket, settings.tz)
         if not buckets:
             st.warning("This log has no parsed request to show.")
@@ -148,6 +145,13 @@ def _body(settings: Settings, selected: Selected, alerts_config: str | None, liv
     with guard.section("Rejected lines"):
         rejects.render(loaded, selected.anonymise)
     st.caption(ATTRIBUTION)
+
+
+def traffic_cube(selected: Selected, bucket: str, tz: str) -> pd.DataFrame:
+    """The cube the page draws: a store's from its rollups, a log's from its rows."""
+    if selected.store is not None:
+        return store_source.cube(selected, bucket, tz)
+    return cache.cube(selected.loaded, bucket, tz)
 
 
 def _counted(settings: Settings, selected: Selected) -> Selected:

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from dashboard.sample.hostile import hostile_log
 from support.browser import metric_value
+from support.deckmap import settle
 
 LOAD_TIMEOUT = 60_000
 INJECTED = "img[src=x], svg[onload], script:not([src]):is([id*=xss], [class*=xss]), a[href^='javascript:' i], iframe"
@@ -37,11 +38,12 @@ def hover_everywhere(web: Page, selector: str) -> None:
 def test_hostile_upload_executes_nothing(web: Page, server):
     web.goto(server)
     web.wait_for_selector("[data-testid=stMetric]", timeout=LOAD_TIMEOUT)
+    settle(web, timeout=LOAD_TIMEOUT)  # the map's width/WebGL report reruns the page first
     web.get_by_test_id("stSidebarUserContent").get_by_text("Upload", exact=True).click()
+    dropzone = web.locator("[data-testid=stFileUploaderDropzoneInput]")
+    expect(dropzone).to_be_attached(timeout=LOAD_TIMEOUT)  # CI once waited 30 s for it on a loaded machine
     wait_for_idle(web)
-    web.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
-        files=[{"name": "hostile.log", "mimeType": "text/plain", "buffer": hostile_log()}]
-    )
+    dropzone.set_input_files(files=[{"name": "hostile.log", "mimeType": "text/plain", "buffer": hostile_log()}])
     wait_for_idle(web)
     web.wait_for_timeout(1500)
     # the hostile log is on screen; its rerun may start after the page looked idle (CI failed reading "5,000")
