@@ -103,9 +103,9 @@ def open_opening(config: AppConfig) -> Selected | None:
     if source == LIVE:
         return None
     if source == SERVER:
-        return _open(config, LogRef(SERVER, str(allowed_path(config, str(config.logs[0]))), config.format))
+        return _open(config, _server_ref(config, str(config.logs[0]), None))
     if source == STORE:
-        return _open(config, LogRef(STORE, str(config.store)))
+        return _open(config, LogRef(STORE, store_source.default_path(config)))
     return _open(config, LogRef(source))
 
 
@@ -241,10 +241,16 @@ def _load_source(config: AppConfig, source: str, fmt: str | None) -> Selected | 
         )
     else:
         requested = st.selectbox("Log file", names, key=KEY + "path_choice")
-    path = str(allowed_path(config, requested))
+    ref = _server_ref(config, requested, fmt)
     if st.toggle("Follow live (tail -F)", key=KEY + "follow", help="update the page as the file grows"):
-        return _open(config, LogRef(LIVE, path, fmt or config.format))
-    return _open(config, LogRef(SERVER, path, fmt or config.format))
+        return _open(config, dataclasses.replace(ref, source=LIVE))
+    return _open(config, ref)
+
+
+def _server_ref(config: AppConfig, requested: str, fmt: str | None) -> LogRef:
+    """A server log the operator allowed, in the chosen format or the operator's --format: the cache key that the
+    sidebar and the warm-up (``open_opening``) both read, so the log is parsed once."""
+    return LogRef(SERVER, str(allowed_path(config, requested)), fmt or config.format)
 
 
 def _upload(config: AppConfig, fmt: str | None) -> Selected | None:

@@ -36,9 +36,14 @@ def offered(config: AppConfig) -> bool:
     return config.store is not None or bool(config.allow_dirs)
 
 
+def default_path(config: AppConfig) -> str:
+    """The store directory the sidebar starts with: the --store one, or none."""
+    return str(config.store) if config.store else ""
+
+
 def requested_path(config: AppConfig) -> str:
     """The store directory the sidebar names: a text input when directories are allowed, else the --store one."""
-    default = str(config.store) if config.store else ""
+    default = default_path(config)
     if not config.allow_dirs:
         return default
     return st.text_input("Store directory", value=default, key=PATH_KEY, help=STORE_HELP)
